@@ -1,0 +1,251 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: Apache-2.0
+"""Inspect a debian/ directory and add a snapshot changelog entry, with python-debian."""
+
+from __future__ import annotations
+
+import os
+
+DOCUMENTATION = r"""
+---
+module: debian_source
+short_description: Inspect debian/ and add a debian/changelog entry
+description:
+  - Parses C(debian/control), C(debian/changelog) and C(debian/source/format) with
+    python-debian and fails with one line naming the file and the problem when they are
+    missing or broken.
+  - With I(version) set, adds a new top entry to C(debian/changelog) (python-debian's
+    Changelog writer, never a text template). Adding the same entry twice changes nothing.
+requirements:
+  - python-debian (Debian package python3-debian)
+options:
+  path:
+    description: Directory that holds C(debian/) (a source tree or a distgit checkout).
+    type: path
+    required: true
+  version:
+    description: Full version of the new entry, with the epoch if any. Empty to only inspect.
+    type: str
+    default: ''
+  distribution:
+    description: Distribution field of the new entry.
+    type: str
+    default: UNRELEASED
+  author:
+    description: C(Name <email>) of the new entry.
+    type: str
+    default: zuul-packaging <packaging@localhost>
+  date:
+    description: RFC 2822 date of the new entry.
+    type: str
+    default: ''
+  changes:
+    description: Lines of the new entry, each becomes a C(*) bullet.
+    type: list
+    elements: str
+    default: []
+author:
+  - zuul-packaging developers
+"""
+
+EXAMPLES = r"""
+- name: Inspect the distgit
+  debian_source:
+    path: "{{ fetch_distgit_path }}"
+  register: _debian
+
+- name: Add the snapshot entry
+  debian_source:
+    path: "{{ tree }}"
+    version: "1.0+git3.0a1b2c3d-4.g89abcdef"
+    distribution: bookworm
+    date: "Tue, 24 Nov 2026 10:00:00 +0000"
+    changes:
+      - "Snapshot of upstream 0a1b2c3d, distgit 89abcdef"
+"""
+
+RETURN = r"""
+source:
+  description: Source package name (from debian/control, checked against debian/changelog).
+  type: str
+  returned: success
+binaries:
+  description: Binary packages declared in debian/control, with their architectures.
+  type: list
+  elements: dict
+  returned: success
+  sample: [{"package": "greeter", "architecture": "all"}]
+epoch:
+  description: Epoch of the top changelog entry before any change ('' when none).
+  type: str
+  returned: success
+previous_version:
+  description: Full version of the top changelog entry before any change.
+  type: str
+  returned: success
+previous_author:
+  description: Author (C(Name <email>)) of the top changelog entry before any change.
+  type: str
+  returned: success
+source_format:
+  description: Content of debian/source/format ("1.0" when the file is missing).
+  type: str
+  returned: success
+native:
+  description: Whether the source format is native.
+  type: bool
+  returned: success
+"""
+
+SUPPORTED_FORMATS = ("3.0 (quilt)", "3.0 (native)", "1.0")
+
+
+class DebianSourceError(Exception):
+    """A broken or missing debian/ file, with a message that names it."""
+
+
+def _read(path, what):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise DebianSourceError("%s is missing: %s" % (what, path))
+    except UnicodeDecodeError as exc:
+        raise DebianSourceError("%s is not UTF-8: %s (%s)" % (what, path, exc))
+
+
+def parse_control(text, path="debian/control"):
+    """Return (source name, binaries) from debian/control text, or raise naming the fault."""
+    from debian import deb822
+
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or line.startswith("#") or line[:1] in (" ", "\t"):
+            continue
+        if ":" not in line:
+            raise DebianSourceError(
+                "%s line %d is neither a field nor a continuation: %r" % (path, number, line))
+    paragraphs = list(deb822.Deb822.iter_paragraphs(text.splitlines(True)))
+    if not paragraphs:
+        raise DebianSourceError("%s has no paragraphs" % path)
+    source = paragraphs[0].get("Source", "").strip()
+    if not source:
+        raise DebianSourceError("%s: first paragraph has no Source field" % path)
+    binaries = []
+    for paragraph in paragraphs[1:]:
+        name = paragraph.get("Package", "").strip()
+        arch = paragraph.get("Architecture", "").strip()
+        if not name:
+            raise DebianSourceError("%s: a binary paragraph has no Package field" % path)
+        if not arch:
+            raise DebianSourceError("%s: binary package %s has no Architecture field" % (
+                path, name))
+        binaries.append({"package": name, "architecture": arch})
+    if not binaries:
+        raise DebianSourceError("%s declares no binary package" % path)
+    return source, binaries
+
+
+def parse_changelog(text, path="debian/changelog"):
+    """Return the python-debian Changelog of text, strictly parsed."""
+    from debian import changelog
+
+    try:
+        parsed = changelog.Changelog(text, strict=True)
+    except (changelog.ChangelogParseError, ValueError) as exc:
+        raise DebianSourceError("%s does not parse: %s" % (path, exc))
+    if len(parsed) == 0 or parsed.version is None:
+        raise DebianSourceError("%s has no entry" % path)
+    return parsed
+
+
+def inspect(path):
+    """Everything the build needs to know about path/debian, validated."""
+    debian = os.path.join(path, "debian")
+    if not os.path.isdir(debian):
+        raise DebianSourceError("no debian/ directory in %s" % path)
+    control_path = os.path.join(debian, "control")
+    source, binaries = parse_control(_read(control_path, "debian/control"), control_path)
+    changelog_path = os.path.join(debian, "changelog")
+    log = parse_changelog(_read(changelog_path, "debian/changelog"), changelog_path)
+    if log.package != source:
+        raise DebianSourceError("%s names source %r but debian/control names %r" % (
+            changelog_path, log.package, source))
+    if not os.path.exists(os.path.join(debian, "rules")):
+        raise DebianSourceError("debian/rules is missing: %s" % os.path.join(debian, "rules"))
+    format_path = os.path.join(debian, "source", "format")
+    source_format = "1.0"
+    if os.path.exists(format_path):
+        source_format = _read(format_path, "debian/source/format").strip()
+    if source_format not in SUPPORTED_FORMATS:
+        raise DebianSourceError("%s: unsupported source format %r (one of %s)" % (
+            format_path, source_format, ", ".join(SUPPORTED_FORMATS)))
+    return {
+        "source": source,
+        "binaries": binaries,
+        "epoch": log.epoch or "",
+        "previous_version": str(log.version),
+        "previous_author": log.author or "",
+        "source_format": source_format,
+        "native": source_format == "3.0 (native)",
+    }
+
+
+def add_entry(path, source, version, distribution, author, date, changes):
+    """Prepend a changelog entry; return False when the top entry already has version."""
+    from debian import changelog
+
+    changelog_path = os.path.join(path, "debian", "changelog")
+    log = parse_changelog(_read(changelog_path, "debian/changelog"), changelog_path)
+    if str(log.version) == version:
+        return False
+    lines = [""] + ["  * %s" % change for change in changes] + [""]
+    log.new_block(
+        package=source, version=changelog.Version(version), distributions=distribution,
+        urgency="medium", author=author, date=date, changes=lines,
+    )
+    with open(changelog_path, "w", encoding="utf-8") as handle:
+        log.write_to_open_file(handle)
+    return True
+
+
+def run_module():
+    from ansible.module_utils.basic import AnsibleModule
+
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            version=dict(type="str", default=""),
+            distribution=dict(type="str", default="UNRELEASED"),
+            author=dict(type="str", default="zuul-packaging <packaging@localhost>"),
+            date=dict(type="str", default=""),
+            changes=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        info = inspect(params["path"])
+    except ImportError:
+        module.fail_json(msg="python-debian is not importable by %s" % module._name)
+    except DebianSourceError as exc:
+        module.fail_json(msg=str(exc))
+    changed = False
+    if params["version"]:
+        if not params["date"]:
+            module.fail_json(msg="debian_source: date is required with version")
+        if not module.check_mode:
+            changed = add_entry(
+                params["path"], info["source"], params["version"], params["distribution"],
+                params["author"], params["date"], params["changes"] or ["Snapshot build."],
+            )
+    module.exit_json(changed=changed, **info)
+
+
+def main():
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

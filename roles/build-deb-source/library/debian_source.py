@@ -1,0 +1,1 @@
+../../../library/debian_source.py

@@ -22,10 +22,14 @@ run: deps
 	examples/make-repos.sh $(EXAMPLE)
 	ansible-playbook playbooks/build-deb.yaml $(EXAMPLE_VARS) \
 		-e packaging_distgit_url=$(EXAMPLE)/distgit-deb -e @examples/greeter/deb.yaml
+	ansible-playbook playbooks/build-rpm.yaml $(EXAMPLE_VARS) \
+		-e packaging_distgit_url=$(EXAMPLE)/distgit-rpm -e @examples/greeter/rpm.yaml
 	@echo
 	@echo "deb repository: $(REPOS)/deb/bookworm/current"
 	@echo "add it as an apt source with this line in /etc/apt/sources.list.d/greeter.list:"
 	@echo "  deb [trusted=yes] file://$(REPOS)/deb/bookworm/current bookworm main"
+	@echo "rpm repository: $(REPOS)/rpm/centos-stream-9-x86_64/current"
+	@echo "use it with a .repo file holding baseurl=file://$(REPOS)/rpm/centos-stream-9-x86_64/current"
 
 test: deps
 	tools/run-tests.sh

@@ -85,6 +85,14 @@ distgit_sha:
   description: Full sha of the distgit HEAD.
   type: str
   returned: success
+distgit_author_name:
+  description: Author name of the distgit HEAD commit (the packager of this snapshot).
+  type: str
+  returned: success
+distgit_author_email:
+  description: Author e-mail of the distgit HEAD commit.
+  type: str
+  returned: success
 distgit_commits:
   description: Number of commits in the distgit history up to HEAD.
   type: int
@@ -249,7 +257,10 @@ def compute(upstream_path, distgit_path, tag_pattern="*", base_version=""):
     distgit_commits = int(_git(distgit_path, "rev-list", "--count", "HEAD"))
     timestamp = max(int(_git(upstream_path, "log", "-1", "--format=%ct")),
                     int(_git(distgit_path, "log", "-1", "--format=%ct")))
+    author = _git(distgit_path, "log", "-1", "--format=%an%n%ae").splitlines() + ["", ""]
     result = {
+        "distgit_author_name": author[0],
+        "distgit_author_email": author[1],
         "upstream_sha": upstream_sha,
         "upstream_tag": tag,
         "base_version": base,

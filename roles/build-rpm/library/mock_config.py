@@ -1,0 +1,1 @@
+../../../library/mock_config.py

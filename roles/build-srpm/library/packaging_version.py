@@ -1,0 +1,1 @@
+../../../library/packaging_version.py

@@ -1,0 +1,1 @@
+../../../library/rpm_spec.py

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
 """Inspect a debian/ directory and add a snapshot changelog entry, with python-debian."""
 

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
 """Write a mock configuration for a target plus extra repositories, and its command line."""
 

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
 """Publish packages into a new per-build repository and swap a stable pointer to it."""
 

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
 """Snapshot version of an upstream commit plus a distgit commit, for deb and rpm."""
 
@@ -216,8 +215,10 @@ def _head(path, role):
     if not os.path.isdir(path):
         raise VersionError("%s path %s does not exist" % (role, path))
     try:
-        if _git(path, "rev-parse", "--is-inside-work-tree") != "true":
-            raise VersionError("%s path %s is not a git work tree" % (role, path))
+        top = _git(path, "rev-parse", "--show-toplevel")
+        if os.path.realpath(top) != os.path.realpath(path):
+            raise VersionError("%s path %s is not a git repository (it is inside %s)" % (
+                role, path, top))
         return _git(path, "rev-parse", "HEAD")
     except subprocess.CalledProcessError as exc:
         lines = (exc.stderr or "").strip().splitlines()

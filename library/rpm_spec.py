@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
 """Inspect a spec file and set its snapshot Version/Release/%changelog, with specfile."""
 

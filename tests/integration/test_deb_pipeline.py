@@ -1,0 +1,97 @@
+"""The deb job end to end on the embedded example, with the real tools."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import commit_all, deb_vars, git, play
+
+DIST = "bookworm"
+
+
+def dpkg_gt(a, b):
+    return subprocess.run(["dpkg", "--compare-versions", a, "gt", b]).returncode == 0
+
+
+def reprepro_list(repo):
+    out = subprocess.run(["reprepro", "-b", str(repo), "list", DIST], check=True,
+                         capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+@pytest.fixture(scope="module")
+def first_build(example, tmp_path_factory):
+    work = tmp_path_factory.mktemp("deb")
+    result = play("build-deb.yaml", deb_vars(example, work, verify_deb_install_test_commands=[
+        'test "$(greeter packager)" = "Hello, packager!"']))
+    assert result.rc == 0, result.output[-3000:]
+    upstream = git(example / "upstream", "rev-parse", "HEAD")
+    distgit = git(example / "distgit-deb", "rev-parse", "HEAD")
+    version = "0.1.0+git1.%s-1.g%s" % (upstream[:8], distgit[:8])
+    return work, version, result
+
+
+def test_debs_have_the_snapshot_version(first_build):
+    work, version, _ = first_build
+    debs = sorted((work / "work" / "deb" / "binary").glob("*.deb"))
+    assert [d.name for d in debs] == ["greeter_%s_all.deb" % version]
+    field = subprocess.run(["dpkg-deb", "-f", str(debs[0]), "Version"], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    assert field == version
+
+
+def test_source_package_is_the_exact_upstream_commit(first_build, example):
+    work, version, _ = first_build
+    upstream_version = version.split("-")[0]
+    orig = work / "work" / "deb" / "source" / ("greeter_%s.orig.tar.gz" % upstream_version)
+    commit = subprocess.run("zcat %s | git get-tar-commit-id" % orig, shell=True, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    assert commit == git(example / "upstream", "rev-parse", "HEAD")
+    dsc = work / "work" / "deb" / "source" / ("greeter_%s.dsc" % version)
+    assert "Version: %s" % version in dsc.read_text()
+
+
+def test_repository_lists_the_packages(first_build):
+    work, version, _ = first_build
+    current = work / "repos" / "deb" / DIST / "current"
+    assert current.is_symlink()
+    listing = reprepro_list(current)
+    assert "%s|main|amd64: greeter %s" % (DIST, version) in listing
+    assert "%s|main|source: greeter %s" % (DIST, version) in listing
+    assert (current / "dists" / DIST / "Release").is_file()
+
+
+def test_packages_installed_in_a_clean_root(first_build):
+    work, version, result = first_build
+    log = (work / "output" / "logs" / "deb" / "verify-install.txt").read_text()
+    assert "greeter\t%s" % version in log
+    assert "Setting up greeter (%s)" % version in log
+
+
+def test_logs_and_lintian_report_are_kept(first_build):
+    work, version, _ = first_build
+    logs = work / "output" / "logs" / "deb"
+    assert (logs / "lintian.txt").is_file()
+    assert (logs / ("greeter_%s_amd64.buildinfo" % version)).is_file()
+    build_log = (logs / ("greeter_%s_amd64.build.txt" % version)).read_text()
+    assert "Status: successful" in build_log
+
+
+def test_next_commit_sorts_higher_and_replaces_current(first_build, example, tmp_path):
+    work, version, _ = first_build
+    upstream = tmp_path / "upstream"
+    subprocess.run(["git", "clone", "-q", str(example / "upstream"), str(upstream)], check=True)
+    (upstream / "NEWS").write_text("greeter: unreleased changes\n")
+    commit_all(upstream, "Add NEWS", "2026-11-04T10:00:00Z")
+    variables = deb_vars(example, work, packaging_upstream_path=str(upstream))
+    result = play("build-deb.yaml", variables)
+    assert result.rc == 0, result.output[-3000:]
+    sha = git(upstream, "rev-parse", "HEAD")
+    new_version = "0.1.0+git2.%s-%s" % (sha[:8], version.split("-", 1)[1])
+    assert dpkg_gt(new_version, version)
+    repo = work / "repos" / "deb" / DIST
+    listing = reprepro_list(repo / "current")
+    assert "%s|main|amd64: greeter %s" % (DIST, new_version) in listing
+    builds = sorted(p.name for p in (repo / "builds").iterdir())
+    assert len(builds) == 2  # the previous build is kept (retention)

@@ -41,7 +41,9 @@ options:
     type: str
     required: true
   files:
-    description: Package files to add; C(.changes) files for deb, C(.rpm) files for rpm.
+    description:
+      - Package files to add; C(.changes) (binary uploads) and C(.dsc) (source packages)
+        for deb, C(.rpm) files for rpm.
     type: list
     elements: path
     required: true
@@ -228,9 +230,9 @@ def publish(params, run):
     for path in files:
         if not os.path.isfile(path):
             raise PublishError("package file %s does not exist" % path)
-        wanted = ".changes" if fmt == "deb" else ".rpm"
+        wanted = (".changes", ".dsc") if fmt == "deb" else (".rpm",)
         if not path.endswith(wanted):
-            raise PublishError("%s is not a %s file" % (path, wanted))
+            raise PublishError("%s is not a %s file" % (path, " or ".join(wanted)))
     if fmt == "deb" and not params["deb_codename"]:
         raise PublishError("deb_codename is required for a deb repository")
     try:
@@ -265,9 +267,10 @@ def publish(params, run):
             with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
                 handle.write(deb_distributions(params["deb_codename"], params["deb_components"],
                                                params["deb_architectures"]))
-            for changes in files:
+            for package in files:
+                command = "includedsc" if package.endswith(".dsc") else "include"
                 run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution",
-                     "include", params["deb_codename"], changes])
+                     command, params["deb_codename"], package])
         else:
             packages = os.path.join(staging, "Packages")
             os.makedirs(packages, exist_ok=True)

@@ -1,0 +1,97 @@
+"""Every role documents exactly the variables it takes, with the defaults it uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = sorted(p for p in (ROOT / "roles").iterdir() if p.is_dir())
+ROLEVAR = re.compile(r"^\.\. zuul:rolevar:: (\S+)", re.MULTILINE)
+
+
+def load(path):
+    return yaml.safe_load(path.read_text()) or {}
+
+
+FALLBACK = re.compile(r"^\{\{ packaging_\w+ \| default\((?P<literal>.+)\) \}\}$")
+
+
+def effective_default(value):
+    """The literal a default falls back to: `{{ packaging_x | default('y') }}` gives 'y'."""
+    if isinstance(value, str):
+        match = FALLBACK.match(value.strip())
+        if match:
+            return yaml.safe_load(match.group("literal"))
+    return value
+
+
+def readme_sections(text):
+    """(role variables, output variables) named in a role README."""
+    head, _, outputs = text.partition("**Output Variables**")
+    return ROLEVAR.findall(head), ROLEVAR.findall(outputs)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
+def test_role_has_docs_and_specs(role):
+    for name in ("README.rst", "meta/argument_specs.yaml", "defaults/main.yaml",
+                 "tasks/main.yaml", "meta/main.yaml"):
+        assert (role / name).is_file(), "%s has no %s" % (role.name, name)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
+def test_specs_defaults_and_readme_agree(role):
+    prefix = role.name.replace("-", "_") + "_"
+    options = load(role / "meta/argument_specs.yaml")["argument_specs"]["main"]["options"]
+    defaults = load(role / "defaults/main.yaml")
+    documented, _ = readme_sections((role / "README.rst").read_text())
+    assert sorted(options) == sorted(defaults), "argument_specs and defaults differ"
+    assert documented == list(options), "README rolevars differ from argument_specs"
+    for name, spec in options.items():
+        assert name.startswith(prefix), "%s is not prefixed with %s" % (name, prefix)
+        assert spec.get("description"), "%s has no description" % name
+        value = defaults[name]
+        if "default" in spec:
+            assert spec["default"] == effective_default(value), \
+                "%s: argument_specs default differs from defaults/main.yaml" % name
+        else:  # only computed defaults may be left out of argument_specs
+            assert isinstance(value, str) and "{{" in value, "%s lacks a default" % name
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
+def test_output_variables_are_documented(role):
+    prefix = role.name.replace("-", "_") + "_"
+    set_facts = set()
+    for tasks in (role / "tasks").glob("*.yaml"):
+        for task in _tasks(load_list(tasks)):
+            facts = task.get("ansible.builtin.set_fact") or {}
+            set_facts.update(k for k in facts if not k.startswith("_"))
+    _, outputs = readme_sections((role / "README.rst").read_text())
+    assert sorted(set_facts) == sorted(outputs), "README output variables differ from set_fact"
+    assert all(name.startswith(prefix) for name in set_facts)
+
+
+def load_list(path):
+    return yaml.safe_load(path.read_text()) or []
+
+
+def _tasks(items):
+    for item in items:
+        yield item
+        yield from _tasks(item.get("block", []))
+
+
+def test_playbooks_use_existing_roles():
+    names = {role.name for role in ROLES}
+    for playbook in (ROOT / "playbooks").glob("*.yaml"):
+        for play in load_list(playbook):
+            for role in play.get("roles", []):
+                assert (role if isinstance(role, str) else role["role"]) in names
+
+
+def test_module_symlinks_point_into_library():
+    for link in (ROOT / "roles").glob("*/library/*.py"):
+        assert link.is_symlink() and link.resolve().parent == ROOT / "library", link

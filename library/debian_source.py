@@ -109,9 +109,9 @@ def _read(path, what):
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise DebianSourceError("%s is missing: %s" % (what, path))
+        raise DebianSourceError("%s is missing: %s" % (what, path)) from None
     except UnicodeDecodeError as exc:
-        raise DebianSourceError("%s is not UTF-8: %s (%s)" % (what, path, exc))
+        raise DebianSourceError("%s is not UTF-8: %s (%s)" % (what, path, exc)) from exc
 
 
 def parse_control(text, path="debian/control"):
@@ -153,7 +153,7 @@ def parse_changelog(text, path="debian/changelog"):
     try:
         parsed = changelog.Changelog(text, strict=True)
     except (changelog.ChangelogParseError, ValueError) as exc:
-        raise DebianSourceError("%s does not parse: %s" % (path, exc))
+        raise DebianSourceError("%s does not parse: %s" % (path, exc)) from exc
     if len(parsed) == 0 or parsed.version is None:
         raise DebianSourceError("%s has no entry" % path)
     return parsed

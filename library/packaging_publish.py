@@ -159,7 +159,7 @@ class Lock:
                 if time.monotonic() >= deadline:
                     self.handle.close()
                     raise PublishError("could not take the repository lock %s within %d s" % (
-                        self.path, self.timeout))
+                        self.path, self.timeout)) from exc
                 time.sleep(0.2)
 
     def __exit__(self, *exc):
@@ -239,7 +239,7 @@ def publish(params, run):
         os.makedirs(os.path.join(repo_dir, "builds"), exist_ok=True)
     except OSError as exc:
         raise PublishError("repository directory %s is not writable: %s" % (
-            repo_dir, exc.strerror))
+            repo_dir, exc.strerror)) from exc
     if not os.access(repo_dir, os.W_OK):
         raise PublishError("repository directory %s is not writable" % repo_dir)
     builds_dir = os.path.join(repo_dir, "builds")

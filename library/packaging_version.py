@@ -223,7 +223,7 @@ def _head(path, role):
     except subprocess.CalledProcessError as exc:
         lines = (exc.stderr or "").strip().splitlines()
         raise VersionError("%s path %s is not a git repository with a commit: %s" % (
-            role, path, lines[-1] if lines else "git failed"))
+            role, path, lines[-1] if lines else "git failed")) from exc
 
 
 def best_tag(path, pattern):

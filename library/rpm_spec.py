@@ -113,7 +113,7 @@ def load(path):
         return Specfile(path, sourcedir=os.path.dirname(path) or ".")
     except Exception as exc:  # specfile raises RPMException and others from rpm's parser
         detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise SpecError("spec file %s does not parse: %s" % (path, detail[:300]))
+        raise SpecError("spec file %s does not parse: %s" % (path, detail[:300])) from exc
 
 
 def setup_dir(spec):
@@ -148,7 +148,7 @@ def describe(spec):
     except SpecError:
         raise
     except Exception as exc:
-        raise SpecError("spec file %s: cannot expand its tags: %s" % (spec.path, exc))
+        raise SpecError("spec file %s: cannot expand its tags: %s" % (spec.path, exc)) from exc
 
 
 def changelog_evr(epoch, version, release):

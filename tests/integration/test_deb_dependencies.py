@@ -1,0 +1,56 @@
+"""A deb build that needs an earlier build's package, and an install that apt refuses."""
+
+from __future__ import annotations
+
+import subprocess
+
+from conftest import commit_all, deb_vars, git, make_example, play
+
+
+def edit_control(distgit, old, new, date):
+    control = distgit / "debian" / "control"
+    control.write_text(control.read_text().replace(old, new))
+    commit_all(distgit, "Change debian/control", date)
+
+
+def test_build_depends_on_a_package_of_an_earlier_build(tmp_path):
+    example = make_example(tmp_path / "example")
+    first = play("build-deb.yaml", deb_vars(example, tmp_path / "first"))
+    assert first.rc == 0, first.output[-3000:]
+    earlier_debs = sorted((tmp_path / "first" / "work" / "deb" / "binary").glob("*.deb"))
+    assert earlier_debs
+
+    # The next packaging commit build-depends on the greeter that only the earlier build has.
+    distgit = example / "distgit-deb"
+    edit_control(distgit, "Build-Depends: debhelper-compat (= 13)",
+                 "Build-Depends: debhelper-compat (= 13), greeter (>= 0.1.0+git1)",
+                 "2026-11-06T10:00:00Z")
+    without = play("build-deb.yaml", deb_vars(example, tmp_path / "without"))
+    assert without.rc != 0
+    assert without.failure.startswith("build-deb-sbuild: sbuild failed"), without.failure
+    assert not (tmp_path / "without" / "repos").exists()
+
+    chained = play("build-deb.yaml", deb_vars(
+        example, tmp_path / "chained",
+        build_deb_sbuild_extra_packages=[str(path) for path in earlier_debs]))
+    assert chained.rc == 0, chained.output[-3000:]
+    log = next((tmp_path / "chained" / "output" / "logs" / "deb").glob("*.build.txt")).read_text()
+    assert "greeter (>= 0.1.0+git1)" in log
+    version = "0.1.0+git1.%s-2.g%s" % (git(example / "upstream", "rev-parse", "HEAD")[:8],
+                                       git(distgit, "rev-parse", "HEAD")[:8])
+    assert (tmp_path / "chained" / "work" / "deb" / "binary" /
+            ("greeter_%s_all.deb" % version)).is_file()
+
+
+def test_uninstallable_package_fails_with_apts_message(tmp_path):
+    example = make_example(tmp_path / "example")
+    edit_control(example / "distgit-deb", "Depends: ${misc:Depends}",
+                 "Depends: ${misc:Depends}, no-such-package-zp", "2026-11-06T10:00:00Z")
+    result = play("build-deb.yaml", deb_vars(example, tmp_path / "run"))
+    assert result.rc != 0
+    assert result.failure.startswith("verify-deb-install: installing greeter from "), result.failure
+    assert "greeter : Depends: no-such-package-zp but it is not installable" in result.failure
+    listing = subprocess.run(
+        ["reprepro", "-b", str(tmp_path / "run" / "repos" / "deb" / "bookworm" / "current"),
+         "list", "bookworm"], check=True, capture_output=True, text=True).stdout
+    assert "greeter" in listing  # published, then proven not installable

@@ -251,37 +251,42 @@ def publish(params, run):
             if marker.get("files") == names and current_target(repo_dir) == build_id:
                 return {"changed": False, "build_dir": target, "removed": [],
                         "current": os.path.join(repo_dir, "current")}
-            raise PublishError("build id %s is already published in %s with other files" % (
-                build_id, repo_dir))
+            raise PublishError(
+                "build id %s is already published in %s with other files (%s); give this build "
+                "another build id" % (build_id, repo_dir, ", ".join(marker.get("files", []))))
         staging = os.path.join(builds_dir, ".%s.incoming" % build_id)
         if os.path.lexists(staging):
             shutil.rmtree(staging)  # left behind by a publisher that was killed
-        previous = current_target(repo_dir)
-        if previous and os.path.isdir(os.path.join(builds_dir, previous)):
-            seed_copy(os.path.join(builds_dir, previous), staging, fmt)
-        else:
-            os.makedirs(staging)
-        if fmt == "deb":
-            conf = os.path.join(staging, "conf")
-            os.makedirs(conf, exist_ok=True)
-            with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
-                handle.write(deb_distributions(params["deb_codename"], params["deb_components"],
-                                               params["deb_architectures"]))
-            for package in files:
-                command = "includedsc" if package.endswith(".dsc") else "include"
-                run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution",
-                     command, params["deb_codename"], package])
-        else:
-            packages = os.path.join(staging, "Packages")
-            os.makedirs(packages, exist_ok=True)
-            for rpm in files:
-                shutil.copy2(rpm, os.path.join(packages, os.path.basename(rpm)))
-            update = ["--update"] if os.path.isdir(os.path.join(staging, "repodata")) else []
-            run(["createrepo_c", *update, "--quiet", staging])
-        with open(os.path.join(staging, MARKER), "w", encoding="utf-8") as handle:
-            json.dump({"build_id": build_id, "files": names, "published_at": time.time()},
-                      handle)
-        os.rename(staging, target)
+        try:  # a failed publish leaves no staging directory behind
+            previous = current_target(repo_dir)
+            if previous and os.path.isdir(os.path.join(builds_dir, previous)):
+                seed_copy(os.path.join(builds_dir, previous), staging, fmt)
+            else:
+                os.makedirs(staging)
+            if fmt == "deb":
+                conf = os.path.join(staging, "conf")
+                os.makedirs(conf, exist_ok=True)
+                with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+                    handle.write(deb_distributions(params["deb_codename"], params["deb_components"],
+                                                   params["deb_architectures"]))
+                for package in files:
+                    command = "includedsc" if package.endswith(".dsc") else "include"
+                    run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution",
+                         command, params["deb_codename"], package])
+            else:
+                packages = os.path.join(staging, "Packages")
+                os.makedirs(packages, exist_ok=True)
+                for rpm in files:
+                    shutil.copy2(rpm, os.path.join(packages, os.path.basename(rpm)))
+                update = ["--update"] if os.path.isdir(os.path.join(staging, "repodata")) else []
+                run(["createrepo_c", *update, "--quiet", staging])
+            with open(os.path.join(staging, MARKER), "w", encoding="utf-8") as handle:
+                json.dump({"build_id": build_id, "files": names, "published_at": time.time()},
+                          handle)
+            os.rename(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         current = swap_pointer(repo_dir, build_id)
         removed = plan_retention(list_builds(builds_dir), build_id, params["keep"])
         for old in removed:

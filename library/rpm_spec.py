@@ -158,7 +158,8 @@ def changelog_evr(epoch, version, release):
 
 def update(spec, version, release, lines, author, email, timestamp):
     """Set Version/Release and add a changelog entry; False when nothing changed."""
-    if spec.expanded_version == version and spec.expanded_release.startswith(release):
+    if (spec.expanded_version == version
+            and spec.expanded_release == spec.expand(release + "%{?dist}")):
         return False
     spec.update_tag("Version", version)
     spec.update_tag("Release", release)

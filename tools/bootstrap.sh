@@ -15,7 +15,7 @@ apt_packages=(
   # rpm pipeline
   rpm rpm2cpio createrepo-c dnf rpmlint python3-rpm
   # common
-  git gnupg make python3-venv ca-certificates
+  git gnupg make python3-venv ca-certificates cpio bzip2 xz-utils python3-distro-info
 )
 
 sudo_cmd=()

@@ -89,7 +89,8 @@ CASES = [
     ("rpm-unknown-builder", "rpm", None, lambda ex: {"packaging_rpm_builder": "cowbuilder"},
      'build-rpm: unknown builder "cowbuilder" (use mock or rpmbuild)'),
     ("rpm-unknown-mock-target", "rpm", None,
-     lambda ex: {"packaging_rpm_builder": "mock", "packaging_rpm_target": "centos-stream-99-x86_64"},
+     lambda ex: {"packaging_rpm_builder": "mock",
+                 "packaging_rpm_target": "centos-stream-99-x86_64"},
      "unknown mock target 'centos-stream-99-x86_64'"),
 ]
 

@@ -11,7 +11,7 @@ DIST = "bookworm"
 
 
 def dpkg_gt(a, b):
-    return subprocess.run(["dpkg", "--compare-versions", a, "gt", b]).returncode == 0
+    return subprocess.run(["dpkg", "--compare-versions", a, "gt", b], check=False).returncode == 0
 
 
 def reprepro_list(repo):

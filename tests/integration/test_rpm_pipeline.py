@@ -35,7 +35,8 @@ def test_rpm_has_the_snapshot_nevr(rpm_build):
 
 def test_srpm_source0_is_the_exact_upstream_commit(rpm_build, example, tmp_path):
     work, version, release, _ = rpm_build
-    srpm = work / "work" / "rpm" / "source" / "SRPMS" / ("greeter-%s-%s.src.rpm" % (version, release))
+    srpms = work / "work" / "rpm" / "source" / "SRPMS"
+    srpm = srpms / ("greeter-%s-%s.src.rpm" % (version, release))
     subprocess.run("rpm2cpio %s | cpio -id --quiet" % srpm, shell=True, cwd=tmp_path, check=True)
     tarball = tmp_path / ("greeter-%s.tar.gz" % version)
     commit = subprocess.run("zcat '%s' | git get-tar-commit-id" % tarball, shell=True,

@@ -58,13 +58,12 @@ class GitRepo:
         return date
 
     def commit(self, message="change", files=None, date=None):
-        """Write files ({relative path: text}, default one file named after the commit)."""
+        """Write files ({relative path: text}); by default a new file of its own, so that
+        commits on different branches never conflict."""
         date = self._tick(date)
-        for relative, text in (files or {"log.txt": "%s\n" % message}).items():
+        for relative, text in (files or {"changes/%d.txt" % date: "%s\n" % message}).items():
             target = self.path / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            if relative == "log.txt" and files is None and target.exists():
-                text = target.read_text() + text
             target.write_text(text)
         self.git("add", "-A")
         self.git("commit", "-q", "-m", message, date=date)

@@ -4,12 +4,14 @@ comparators on real git repositories."""
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 
 import packaging_version as pv
 import pytest
 import rpm
-from conftest import EPOCH
+
+EPOCH = 1793700000  # conftest's repositories start their clock here
 
 
 def deb_lt(a, b):
@@ -29,7 +31,7 @@ def versions(result):
 
 
 def assert_increasing(results):
-    for older, newer in itertools.pairwise(results):
+    for older, newer in zip(results, results[1:]):
         (deb_old, rpm_old), (deb_new, rpm_new) = versions(older), versions(newer)
         assert deb_lt(deb_old, deb_new), "deb %s is not below %s" % (deb_old, deb_new)
         assert rpm_lt(rpm_old, rpm_new), "rpm %s is not below %s" % (rpm_old, rpm_new)
@@ -59,12 +61,13 @@ def test_tag_to_version(tag, version):
 
 @pytest.mark.parametrize("tag", ["release-1.0", "latest", "v", "vx1", ""])
 def test_tag_not_starting_with_a_digit(tag):
-    with pytest.raises(pv.VersionError, match="tag %r does not start with a digit" % tag):
+    with pytest.raises(pv.VersionError) as info:
         pv.tag_to_version(tag)
+    assert str(info.value).startswith("tag %r does not start with a digit" % tag)
 
 
 def test_tag_with_characters_versions_cannot_hold():
-    with pytest.raises(pv.VersionError, match="'1.0:2'"):
+    with pytest.raises(pv.VersionError, match=re.escape("'1.0:2'")):
         pv.tag_to_version("1.0:2")
 
 
@@ -277,7 +280,7 @@ def test_tag_pattern_filters_tags(make_repo):
     distgit.commit("packaging")
     result = pv.compute(str(upstream), str(distgit), tag_pattern="v*")
     assert (result["upstream_tag"], result["commits_since_tag"]) == ("v1.0.0", 1)
-    with pytest.raises(pv.VersionError, match="no tag matching 'release-*'"):
+    with pytest.raises(pv.VersionError, match=re.escape("no tag matching 'release-*'")):
         pv.compute(str(upstream), str(distgit), tag_pattern="release-*")
 
 

@@ -1,0 +1,255 @@
+"""packaging_publish: build ids, retention, and rpm publishing with the real createrepo_c on
+tiny RPMs that rpmbuild makes."""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+import packaging_publish as pp
+import pytest
+
+TINY_SPEC = """\
+Name: %{pkgname}
+Version: %{pkgversion}
+Release: 1
+Summary: Tiny package for the publish tests
+License: MIT
+BuildArch: noarch
+
+%description
+A tiny package for the publish tests.
+
+%files
+"""
+
+REPO = "{http://linux.duke.edu/metadata/repo}"
+COMMON = "{http://linux.duke.edu/metadata/common}"
+
+
+def real_run(argv):
+    """The module's run contract: run a command, PublishError when it fails."""
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise pp.PublishError("%s failed (exit %d): %s" % (
+            argv[0], proc.returncode, lines[-1] if lines else "no output"))
+
+
+def failing_run(argv):
+    """The real tool, made to fail with an option it does not know."""
+    real_run([*argv, "--no-such-option"])
+
+
+@pytest.fixture(scope="module")
+def rpms(tmp_path_factory):
+    """{name: path} of tiny noarch RPMs built by rpmbuild."""
+    top = tmp_path_factory.mktemp("rpmbuild")
+    spec = top / "tiny.spec"
+    spec.write_text(TINY_SPEC)
+    built = {}
+    for name, version in (("tiny-a", "1.0"), ("tiny-b", "2.0"), ("tiny-c", "3.0")):
+        subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", "_topdir %s" % top,
+                        "--define", "pkgname %s" % name, "--define", "pkgversion %s" % version,
+                        str(spec)], check=True, capture_output=True)
+        path = top / "RPMS" / "noarch" / ("%s-%s-1.noarch.rpm" % (name, version))
+        assert path.is_file()
+        built[name] = str(path)
+    return built
+
+
+def params(repo_dir, build_id, files, **extra):
+    values = {"repo_dir": str(repo_dir), "format": "rpm", "build_id": build_id,
+              "files": list(files), "deb_codename": "", "deb_components": ["main"],
+              "deb_architectures": ["amd64"], "keep": 10, "lock_timeout": 5}
+    values.update(extra)
+    return values
+
+
+def primary_names(repo):
+    """Package names in the repository's primary metadata, as createrepo_c wrote it."""
+    repomd = ET.parse(os.path.join(repo, "repodata", "repomd.xml"))
+    for data in repomd.getroot().iter(REPO + "data"):
+        if data.get("type") == "primary":
+            href = data.find(REPO + "location").get("href")
+            break
+    else:
+        raise AssertionError("no primary metadata in %s" % repo)
+    assert href.endswith(".xml.gz"), href
+    with gzip.open(os.path.join(repo, href)) as handle:
+        root = ET.parse(handle).getroot()
+    return sorted(package.find(COMMON + "name").text
+                  for package in root.iter(COMMON + "package"))
+
+
+def entries(path):
+    return sorted(os.listdir(path))
+
+
+@pytest.mark.parametrize("build_id", ["", "a/b", "..", "../x", "a..b", ".hidden", "-x",
+                                      "a b", None])
+def test_validate_build_id_rejects(build_id):
+    with pytest.raises(pp.PublishError, match="is not a plain name"):
+        pp.validate_build_id(build_id)
+
+
+@pytest.mark.parametrize("build_id", ["local-abc-def", "0a1b2c3d", "1.2+git3_x"])
+def test_validate_build_id_accepts(build_id):
+    assert pp.validate_build_id(build_id) == build_id
+
+
+BUILDS = [("b1", 100.0), ("b2", 200.0), ("b3", 300.0), ("b4", 400.0), ("b5", 500.0)]
+
+
+def test_plan_retention_keeps_the_newest():
+    assert pp.plan_retention(BUILDS, "b5", 2) == ["b1", "b2", "b3"]
+    assert pp.plan_retention(BUILDS, "b5", 5) == []
+    assert pp.plan_retention(BUILDS, "b5", 10) == []
+    assert pp.plan_retention(list(reversed(BUILDS)), "b5", 1) == ["b1", "b2", "b3", "b4"]
+
+
+def test_plan_retention_never_removes_current():
+    assert pp.plan_retention(BUILDS, "b1", 2) == ["b2", "b3"]
+    assert pp.plan_retention(BUILDS, "b1", 1) == ["b2", "b3", "b4"]
+    assert pp.plan_retention(BUILDS, "b3", 1) == ["b1", "b2", "b4"]
+    assert pp.plan_retention([("only", 0.0)], "only", 1) == []
+
+
+def test_plan_retention_unmarked_builds_are_oldest():
+    builds = BUILDS[:2] + [("stray", 0.0)]
+    assert pp.plan_retention(builds, "b2", 2) == ["stray"]
+
+
+def test_plan_retention_keep_at_least_one():
+    with pytest.raises(pp.PublishError, match="keep must be at least 1, got 0"):
+        pp.plan_retention(BUILDS, "b5", 0)
+
+
+def test_deb_distributions():
+    text = pp.deb_distributions("bookworm", ["main", "contrib"], ["amd64"])
+    assert text.splitlines() == [
+        "Origin: zuul-packaging",
+        "Label: zuul-packaging",
+        "Codename: bookworm",
+        "Suite: bookworm",
+        "Components: main contrib",
+        "Architectures: amd64 source",
+        "Description: continuous packaging snapshots",
+    ]
+    assert "Architectures: amd64 source\n" in text
+    again = pp.deb_distributions("sid", ["main"], ["amd64", "source", "arm64"])
+    assert "Architectures: amd64 source arm64\n" in again
+
+
+def test_publish_two_builds(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    first = pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    assert first == {"changed": True, "build_dir": str(repo / "builds" / "b1"),
+                     "current": str(repo / "current"), "removed": []}
+    assert os.readlink(repo / "current") == os.path.join("builds", "b1")
+    assert primary_names(repo / "current") == ["tiny-a"]
+
+    second = pp.publish(params(repo, "b2", [rpms["tiny-b"]]), real_run)
+    assert second["changed"] is True
+    assert second["build_dir"] == str(repo / "builds" / "b2")
+    assert os.readlink(repo / "current") == os.path.join("builds", "b2")
+    assert primary_names(repo / "current") == ["tiny-a", "tiny-b"]
+    assert entries(repo / "current" / "Packages") == [
+        "tiny-a-1.0-1.noarch.rpm", "tiny-b-2.0-1.noarch.rpm"]
+    # the previous build is left as it was, for readers that still have it open
+    assert primary_names(repo / "builds" / "b1") == ["tiny-a"]
+    assert entries(repo / "builds") == ["b1", "b2"]
+    # package files of the previous build are hard links, not copies
+    old = os.stat(repo / "builds" / "b1" / "Packages" / "tiny-a-1.0-1.noarch.rpm")
+    new = os.stat(repo / "builds" / "b2" / "Packages" / "tiny-a-1.0-1.noarch.rpm")
+    assert (old.st_ino, old.st_dev) == (new.st_ino, new.st_dev)
+
+
+def test_republish_same_build(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"], rpms["tiny-c"]]), real_run)
+    marker = (repo / "builds" / "b2" / pp.MARKER).read_bytes()
+
+    again = pp.publish(params(repo, "b2", [rpms["tiny-c"], rpms["tiny-b"]]), real_run)
+    assert again == {"changed": False, "build_dir": str(repo / "builds" / "b2"),
+                     "current": str(repo / "current"), "removed": []}
+    assert (repo / "builds" / pp.MARKER).exists() is False
+    assert (repo / "builds" / "b2" / pp.MARKER).read_bytes() == marker
+
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(params(repo, "b2", [rpms["tiny-a"]]), real_run)
+    assert "build id b2 is already published in %s with other files" % repo in str(info.value)
+    assert os.readlink(repo / "current") == os.path.join("builds", "b2")
+    assert primary_names(repo / "current") == ["tiny-a", "tiny-b", "tiny-c"]
+    assert entries(repo / "builds") == ["b1", "b2"]
+
+
+def test_held_lock_times_out(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    lock = repo / ".lock"
+    with open(lock, "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(pp.PublishError) as info:
+            pp.publish(params(repo, "b2", [rpms["tiny-b"]], lock_timeout=1), real_run)
+    assert str(info.value) == "could not take the repository lock %s within 1 s" % lock
+    assert entries(repo / "builds") == ["b1"]
+    assert os.readlink(repo / "current") == os.path.join("builds", "b1")
+    # once the lock is free again, publishing works
+    assert pp.publish(params(repo, "b2", [rpms["tiny-b"]], lock_timeout=1), real_run)["changed"]
+
+
+def test_failed_run_leaves_nothing_behind(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    with pytest.raises(pp.PublishError, match="createrepo_c failed"):
+        pp.publish(params(repo, "b2", [rpms["tiny-b"]]), failing_run)
+    assert entries(repo / "builds") == ["b1"]  # no builds/b2, no staging directory
+    assert os.readlink(repo / "current") == os.path.join("builds", "b1")
+    assert primary_names(repo / "current") == ["tiny-a"]
+    # the same build id publishes cleanly afterwards
+    assert pp.publish(params(repo, "b2", [rpms["tiny-b"]]), real_run)["changed"] is True
+    assert primary_names(repo / "current") == ["tiny-a", "tiny-b"]
+
+
+def test_failed_first_publish_leaves_no_current(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    with pytest.raises(pp.PublishError, match="createrepo_c failed"):
+        pp.publish(params(repo, "b1", [rpms["tiny-a"]]), failing_run)
+    assert entries(repo / "builds") == []
+    assert not os.path.lexists(repo / "current")
+
+
+def test_retention_through_publish(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], keep=2), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], keep=2), real_run)
+    third = pp.publish(params(repo, "b3", [rpms["tiny-c"]], keep=2), real_run)
+    assert third["removed"] == ["b1"]
+    assert entries(repo / "builds") == ["b2", "b3"]
+    assert primary_names(repo / "current") == ["tiny-a", "tiny-b", "tiny-c"]
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ([], "nothing to publish"),
+    (["/nonexistent/x.rpm"], "package file /nonexistent/x.rpm does not exist"),
+])
+def test_bad_file_lists(tmp_path, files, message):
+    with pytest.raises(pp.PublishError, match=message):
+        pp.publish(params(tmp_path / "repo", "b1", files), real_run)
+    assert not (tmp_path / "repo").exists()
+
+
+def test_wrong_file_type(tmp_path):
+    deb = tmp_path / "greeter_1.0_all.deb"
+    deb.write_text("not an rpm")
+    with pytest.raises(pp.PublishError, match="is not a .rpm file"):
+        pp.publish(params(tmp_path / "repo", "b1", [str(deb)]), real_run)
+    changes = tmp_path / "greeter_1.0_amd64.changes"
+    changes.write_text("x")
+    with pytest.raises(pp.PublishError, match="deb_codename is required"):
+        pp.publish(params(tmp_path / "repo", "b1", [str(changes)], format="deb"), real_run)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import commit_all, deb_vars, make_example, play, rpm_vars
+from pipeline import commit_all, deb_vars, make_example, play, rpm_vars
 
 
 def rewrite(repo, relative, text, date="2026-11-05T10:00:00Z"):

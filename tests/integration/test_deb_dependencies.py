@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import commit_all, deb_vars, git, make_example, play
+from pipeline import commit_all, deb_vars, git, make_example, play
 
 
 def edit_control(distgit, old, new, date):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import commit_all, deb_vars, git, play
+from pipeline import commit_all, deb_vars, git, play
 
 DIST = "bookworm"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import git, play, rpm_vars
+from pipeline import git, play, rpm_vars
 
 TARGET = "centos-stream-9-x86_64"
 

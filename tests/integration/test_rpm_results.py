@@ -6,7 +6,7 @@ import json
 import subprocess
 import textwrap
 
-from conftest import ROOT
+from pipeline import ROOT
 
 SPEC = textwrap.dedent("""\
     Name: collected

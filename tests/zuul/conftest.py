@@ -1,0 +1,33 @@
+"""One real Zuul for the whole session (see harness.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ROOT, Zuul  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def zuul(tmp_path_factory):
+    example = tmp_path_factory.mktemp("zuul-example")
+    subprocess.run([str(ROOT / "examples" / "make-repos.sh"), str(example)], check=True,
+                   capture_output=True)
+    # PostgreSQL runs as user postgres: its state must not be under pytest's root-only tmp.
+    home = tempfile.mkdtemp(prefix="zuul-packaging-harness-", dir="/var/tmp")
+    os.chmod(home, 0o755)
+    server = Zuul(home, tmp_path_factory.mktemp("zuul-work"))
+    try:
+        server.start(example)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)

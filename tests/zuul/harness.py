@@ -1,0 +1,345 @@
+"""A real Zuul on 127.0.0.1 for the collection's own tests.
+
+zuul 14.3.0 from PyPI (venv on Debian's /usr/bin/python3, so that the Ansible venvs it
+manages are visible inside the executor's bubblewrap), ZooKeeper (TLS only) and PostgreSQL
+from Debian packages, a private sshd as the static build node, and a git connection over
+bare repositories: the config project (tests/zuul/etc/zuul-config), this collection as an
+untrusted project (its working tree as it is now), and the embedded example's upstream and
+distgits. The venv and Ansible venvs are cached under ~/.cache/zuul-packaging (keyed by the
+zuul version and the Python version); everything else is made anew in a state directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Path(__file__).resolve().parent / "etc"
+ZUUL_VERSION = "14.3.0"
+CACHE = Path(os.environ.get("ZUUL_PACKAGING_CACHE", Path.home() / ".cache" / "zuul-packaging"))
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+APT_PACKAGES = ["zookeeper", "postgresql", "bubblewrap", "openssh-server", "rsync", "openssl",
+                "git", "python3-venv"]
+PORTS = {"ZK_PORT": 12281, "PG_PORT": 15433, "SSH_PORT": 12222, "WEB_PORT": 19000,
+         "FINGER_PORT": 17900}
+TENANT = "packaging"
+SERVICES = ("scheduler", "executor", "web", "launcher")
+
+
+class HarnessError(Exception):
+    pass
+
+
+def log(message):
+    print("[zuul-harness %s] %s" % (time.strftime("%H:%M:%S"), message), flush=True)
+
+
+def run(argv, **kwargs):
+    check = kwargs.pop("check", True)
+    kwargs.setdefault("capture_output", True)
+    kwargs.setdefault("text", True)
+    return subprocess.run([str(a) for a in argv], check=check, **kwargs)
+
+
+def venv_dir():
+    python = "%d.%d" % sys.version_info[:2]
+    probe = run(["/usr/bin/python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+    python = probe.stdout.strip() or python
+    return CACHE / ("zuul-%s-py%s" % (ZUUL_VERSION, python))
+
+
+def install():
+    """Debian packages, the zuul venv and Zuul's Ansible venvs; idempotent."""
+    missing = [p for p in APT_PACKAGES if "install ok installed" not in run(
+        ["dpkg-query", "-W", "-f=${Status}", p], check=False).stdout]
+    if missing:
+        log("apt-get install %s" % " ".join(missing))
+        run(["apt-get", "update", "-q"])
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    venv = venv_dir()
+    if not (venv / "bin" / "zuul-scheduler").exists():
+        log("creating %s with zuul==%s" % (venv, ZUUL_VERSION))
+        shutil.rmtree(venv, ignore_errors=True)
+        run(["/usr/bin/python3", "-m", "venv", venv])
+        run([venv / "bin" / "pip", "install", "-q", "zuul==%s" % ZUUL_VERSION],
+            env=dict(os.environ, PIP_CACHE_DIR=str(CACHE / "pip")))
+    ansible = venv / "lib" / "zuul" / "ansible"
+    # zuul-manage-ansible --validate exits 0 either way: look for the files instead
+    if not all((ansible / v / "bin" / "ansible-playbook").exists() for v in ("9", "11")):
+        log("zuul-manage-ansible (Ansible 9 and 11 venvs, a few minutes)")
+        run([venv / "bin" / "zuul-manage-ansible"])
+    return venv
+
+
+class Zuul:
+    def __init__(self, home, work):
+        self.home = Path(home)
+        self.work = Path(work)
+        self.etc, self.run_dir = self.home / "etc", self.home / "run"
+        self.state, self.logs = self.home / "state", self.home / "logs"
+        self.git_server = self.state / "git-server"
+        self.venv = None
+        self.pids = {}
+        self.web = "http://127.0.0.1:%d" % PORTS["WEB_PORT"]
+
+    # --- configuration -------------------------------------------------------------
+    def render(self, text):
+        values = dict(PORTS, HOME=self.home, ETC=self.etc, RUN=self.run_dir,
+                      STATE=self.state, WORK=self.work)
+        for key, value in values.items():
+            text = text.replace("@%s@" % key, str(value))
+        return text
+
+    def configure(self):
+        zuul_state = self.state / "zuul"
+        for path in (self.etc, self.run_dir, self.state / "zk", self.logs, self.git_server,
+                     zuul_state / "builds", zuul_state / "merger-git",
+                     zuul_state / "executor-git", self.work):
+            path.mkdir(parents=True, exist_ok=True)
+        for name in ("zoo.cfg", "zuul.conf", "logging.conf", "sshd_config", "main.yaml"):
+            (self.etc / name).write_text(self.render((TEMPLATES / name).read_text()))
+        certs, ssh = self.etc / "certs", self.etc / "ssh"
+        certs.mkdir(exist_ok=True)
+        ssh.mkdir(exist_ok=True)
+        openssl = ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost"]
+        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+             "-subj", "/CN=zuul-packaging-test-ca", "-keyout", certs / "ca.key",
+             "-out", certs / "ca.pem"])
+        for name in ("zk", "client"):
+            run([*openssl, "-keyout", certs / (name + ".key"), "-out", certs / (name + ".csr")])
+            (certs / (name + ".ext")).write_text(
+                "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                "extendedKeyUsage=serverAuth,clientAuth\n")
+            run(["openssl", "x509", "-req", "-in", certs / (name + ".csr"), "-CA",
+                 certs / "ca.pem", "-CAkey", certs / "ca.key", "-CAcreateserial", "-days", "30",
+                 "-out", certs / (name + ".pem"), "-extfile", certs / (name + ".ext")])
+        (certs / "zk-keystore.pem").write_text(
+            (certs / "zk.key").read_text() + (certs / "zk.pem").read_text())
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh / "id_ed25519"])
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh / "ssh_host_ed25519_key"])
+        shutil.copy(ssh / "id_ed25519.pub", ssh / "authorized_keys")
+        os.chmod(ssh / "authorized_keys", 0o600)
+
+    # --- git repositories ----------------------------------------------------------
+    def git(self, path, *args, date=None):
+        env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_AUTHOR_NAME="Zuul Test",
+                   GIT_AUTHOR_EMAIL="zuul-test@localhost", GIT_COMMITTER_NAME="Zuul Test",
+                   GIT_COMMITTER_EMAIL="zuul-test@localhost")
+        if date:
+            env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+        return run(["git", "-C", path, *args], env=env).stdout.strip()
+
+    def publish_tree(self, name, tree):
+        """Make bare repo <name> hold exactly the files of tree on branch main."""
+        bare = self.git_server / name
+        if bare.exists():
+            shutil.rmtree(bare)
+        scratch = self.home / "tmp" / name
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(tree, scratch, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        self.git(scratch, "init", "-q", "-b", "main")
+        self.git(scratch, "add", "-A")
+        self.git(scratch, "commit", "-q", "-m", "Import %s" % name)
+        run(["git", "clone", "-q", "--bare", scratch, bare])
+        shutil.rmtree(scratch)
+
+    def publish_repo(self, name, repo):
+        """Make bare repo <name> a copy of git repository repo (history and tags kept)."""
+        bare = self.git_server / name
+        shutil.rmtree(bare, ignore_errors=True)
+        run(["git", "clone", "-q", "--bare", repo, bare])
+
+    def collection_tree(self):
+        """This collection as it is in the working tree (tracked and new files)."""
+        tree = self.home / "tmp" / "collection-tree"
+        shutil.rmtree(tree, ignore_errors=True)
+        files = run(["git", "-C", ROOT, "ls-files", "-co", "--exclude-standard"]).stdout.split()
+        for name in files:
+            source = ROOT / name
+            if not source.exists() and not source.is_symlink():
+                continue
+            target = tree / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            else:
+                shutil.copy2(source, target)
+        return tree
+
+    def make_repos(self, example):
+        config = self.home / "tmp" / "zuul-config-rendered"
+        shutil.rmtree(config, ignore_errors=True)
+        for source in (TEMPLATES / "zuul-config").rglob("*"):
+            if source.is_file():
+                target = config / source.relative_to(TEMPLATES / "zuul-config")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(self.render(source.read_text()))
+        self.publish_tree("zuul-config", config)
+        self.publish_tree("zuul-packaging", self.collection_tree())
+        self.publish_repo("greeter", example / "upstream")
+        self.publish_repo("greeter-deb", example / "distgit-deb")
+        self.publish_repo("greeter-rpm", example / "distgit-rpm")
+
+    def push_commit(self, name, path, content, message, date):
+        """Clone bare repo name, write content to path, commit and push; return the sha."""
+        clone = self.home / "tmp" / ("push-" + name)
+        shutil.rmtree(clone, ignore_errors=True)
+        run(["git", "clone", "-q", self.git_server / name, clone])
+        (clone / path).write_text(content)
+        self.git(clone, "add", path)
+        self.git(clone, "commit", "-q", "-m", message, date=date)
+        self.git(clone, "push", "-q", "origin", "HEAD:main")
+        return self.git(clone, "rev-parse", "HEAD")
+
+    # --- processes ------------------------------------------------------------------
+    def spawn(self, name, argv, **kwargs):
+        handle = open(self.logs / (name + ".log"), "ab")
+        proc = subprocess.Popen([str(a) for a in argv], stdout=handle, stderr=subprocess.STDOUT,
+                                start_new_session=True, **kwargs)
+        self.pids[name] = proc.pid
+        (self.run_dir / (name + ".pid")).write_text(str(proc.pid))
+        return proc
+
+    def wait_port(self, port, seconds):
+        import socket
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.5)
+        raise HarnessError("nothing listens on 127.0.0.1:%d after %d s" % (port, seconds))
+
+    def start_zookeeper(self):
+        jars = ["zookeeper.jar", "slf4j-simple.jar", "netty-codec.jar", "netty-resolver.jar",
+                "netty-transport-native-unix-common.jar"]
+        classpath = ":".join([str(self.etc)] + ["/usr/share/java/" + jar for jar in jars])
+        self.spawn("zookeeper", ["java", "-Xmx256m", "-cp", classpath,
+                                 "org.apache.zookeeper.server.ZooKeeperServerMain",
+                                 self.etc / "zoo.cfg"])
+        self.wait_port(PORTS["ZK_PORT"], 60)
+
+    def pg(self, *args):
+        return run(["runuser", "-u", "postgres", "--", *args])
+
+    def start_postgres(self):
+        data = self.state / "pg"
+        data.mkdir(exist_ok=True)
+        socket_dir = self.run_dir / "pgsock"
+        socket_dir.mkdir(exist_ok=True)
+        for path in (data, socket_dir):
+            shutil.chown(path, "postgres", "postgres")
+        if not (data / "PG_VERSION").exists():
+            self.pg(PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres")
+        log_file = self.logs / "postgres.log"
+        log_file.touch()
+        shutil.chown(log_file, "postgres")
+        self.pg(PG_BIN / "pg_ctl", "-D", data, "-l", log_file, "-w", "-o",
+                "-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s"
+                % (PORTS["PG_PORT"], socket_dir), "start")
+        psql = ["psql", "-h", "127.0.0.1", "-p", PORTS["PG_PORT"], "-U", "postgres", "-qAt", "-c"]
+        run([*psql, "create user zuul password 'zuul'"])
+        run([*psql, "create database zuul owner zuul"])
+
+    def check_ports_free(self):
+        import socket
+
+        for name, port in PORTS.items():
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    raise HarnessError("127.0.0.1:%d (%s) is already in use: a Zuul from an "
+                                       "earlier run still running?" % (port, name))
+
+    def start(self, example):
+        self.check_ports_free()
+        self.venv = install()
+        self.configure()
+        self.make_repos(example)
+        self.start_zookeeper()
+        self.start_postgres()
+        Path("/run/sshd").mkdir(exist_ok=True)
+        self.spawn("sshd", ["/usr/sbin/sshd", "-D", "-e", "-f", self.etc / "sshd_config"])
+        self.wait_port(PORTS["SSH_PORT"], 20)
+        for service in SERVICES:
+            self.spawn(service, [self.venv / "bin" / ("zuul-" + service), "-c",
+                                 self.etc / "zuul.conf", "-f"])
+        self.wait_for(self.tenant_loaded, 300, "the tenant to load")
+        self.wait_for(self.components_running, 120, "every Zuul component to run")
+
+    def stop(self):
+        for pid in reversed(list(self.pids.values())):
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        deadline = time.monotonic() + 30
+        for pid in self.pids.values():
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.2)
+            else:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if (self.state / "pg" / "postmaster.pid").exists():
+            self.pg(PG_BIN / "pg_ctl", "-D", self.state / "pg", "-m", "fast", "-w", "stop")
+
+    # --- REST API -------------------------------------------------------------------
+    def api(self, path):
+        with urllib.request.urlopen(self.web + "/api/" + path, timeout=10) as response:
+            return json.load(response)
+
+    def try_api(self, path):
+        try:
+            return self.api(path)
+        except (OSError, ValueError):
+            return None
+
+    def wait_for(self, predicate, seconds, what):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(1)
+        raise HarnessError("timed out after %d s waiting for %s; logs in %s" % (
+            seconds, what, self.logs))
+
+    def tenant_loaded(self):
+        jobs = self.try_api("tenant/%s/jobs" % TENANT) or []
+        return any(job["name"] == "packaging-build-deb" for job in jobs)
+
+    def components_running(self):
+        components = self.try_api("components") or {}
+        return all(components.get(kind) and all(c["state"] == "running"
+                                                for c in components[kind])
+                   for kind in SERVICES)
+
+    def builds(self, project, **filters):
+        query = "&".join(["project=%s" % project] + ["%s=%s" % kv for kv in filters.items()])
+        return self.try_api("tenant/%s/builds?%s" % (TENANT, query)) or []
+
+    def wait_builds(self, project, newrev, jobs, seconds):
+        """Wait until every job has a finished build of newrev; return them by job name."""
+        def finished():
+            done = {}
+            for build in self.builds(project, newrev=newrev):
+                if build["job_name"] in jobs and build.get("result"):
+                    done[build["job_name"]] = build
+            return done if set(done) == set(jobs) else None
+
+        return self.wait_for(finished, seconds, "builds of %s at %s" % (project, newrev[:12]))

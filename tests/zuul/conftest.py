@@ -22,7 +22,8 @@ def zuul(tmp_path_factory):
     subprocess.run([str(ROOT / "examples" / "make-repos.sh"), str(example)], check=True,
                    capture_output=True)
     # PostgreSQL runs as user postgres: its state must not be under pytest's root-only tmp.
-    home = tempfile.mkdtemp(prefix="zuul-packaging-harness-", dir="/var/tmp")
+    # short path: the executor makes unix sockets below it (108-byte limit)
+    home = tempfile.mkdtemp(prefix="zp-", dir="/var/tmp")
     os.chmod(home, 0o755)
     server = Zuul(home, tmp_path_factory.mktemp("zuul-work"))
     try:

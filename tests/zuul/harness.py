@@ -102,7 +102,7 @@ class Zuul:
     def configure(self):
         zuul_state = self.state / "zuul"
         for path in (self.etc, self.run_dir, self.state / "zk", self.logs, self.git_server,
-                     zuul_state / "builds", zuul_state / "merger-git",
+                     self.home / "jobs", zuul_state / "merger-git",
                      zuul_state / "executor-git", self.work):
             path.mkdir(parents=True, exist_ok=True)
         for name in ("zoo.cfg", "zuul.conf", "logging.conf", "sshd_config", "main.yaml"):

@@ -31,7 +31,7 @@ def buildset(zuul):
         "Document the source package", "2026-11-07T10:00:00Z")
     upstream_sha = zuul.push_commit(
         "greeter", "NEWS", "Unreleased: built by Zuul.\n", "Add NEWS", "2026-11-07T11:00:00Z")
-    builds = zuul.wait_builds("greeter", upstream_sha, JOBS, 1500)
+    builds = zuul.wait_builds("greeter", upstream_sha, JOBS, 1200)
     return upstream_sha, distgit_sha, builds
 
 

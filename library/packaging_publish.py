@@ -10,6 +10,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import tempfile
 import time
 
 DOCUMENTATION = r"""
@@ -26,6 +28,11 @@ description:
   - Package files are hard links into the previous build where the file system allows it.
   - Keeps the I(keep) newest builds and never deletes the one C(current) points at.
   - Publishing a build id that is already published with the same files changes nothing.
+  - With I(signing_key), the repository is signed before C(current) points at it: reprepro
+    signs C(Release) (C(InRelease) and C(Release.gpg)) through C(SignWith), createrepo_c's
+    C(repodata/repomd.xml) gets a detached armored signature C(repomd.xml.asc), and the public
+    key is published as C(repo-key.asc) (and C(repodata/repomd.xml.key)). The key lives in a
+    temporary GnuPG home that is removed whatever happens.
 options:
   repo_dir:
     description: Root of this repository (one distribution or target).
@@ -69,6 +76,14 @@ options:
     description: Seconds to wait for the repository lock.
     type: int
     default: 300
+  signing_key:
+    description: ASCII-armored OpenPGP secret key that signs the repository; empty for none.
+    type: str
+    default: ''
+  signing_passphrase:
+    description: Passphrase of I(signing_key); empty when it has none.
+    type: str
+    default: ''
 author:
   - zuul-packaging developers
 """
@@ -90,6 +105,10 @@ build_dir:
   returned: success
 current:
   description: Path of the stable pointer.
+  type: str
+  returned: success
+signed_by:
+  description: Fingerprint of the signing key, empty when the repository is not signed.
   type: str
   returned: success
 removed:
@@ -128,7 +147,7 @@ def plan_retention(builds, current, keep):
                   if build_id not in kept and build_id != current)
 
 
-def deb_distributions(codename, components, architectures):
+def deb_distributions(codename, components, architectures, sign_with=""):
     """reprepro conf/distributions text (pure)."""
     archs = list(dict.fromkeys(list(architectures) + ["source"]))
     return "".join([
@@ -139,7 +158,117 @@ def deb_distributions(codename, components, architectures):
         "Components: %s\n" % " ".join(components),
         "Architectures: %s\n" % " ".join(archs),
         "Description: continuous packaging snapshots\n",
-    ])
+    ] + (["SignWith: %s\n" % sign_with] if sign_with else []))
+
+
+SIGN_SCRIPT = """#!/bin/sh
+# reprepro SignWith hook: $1 unsigned Release, $2 InRelease to write, $3 Release.gpg to write
+set -e
+sign() { gpg --batch --yes --quiet --pinentry-mode loopback \\
+  --passphrase-file "$GNUPGHOME/passphrase" --local-user "%s" "$@"; }
+if [ -n "$2" ]; then sign --clearsign --output "$2" "$1"; fi
+if [ -n "$3" ]; then sign --armor --detach-sign --output "$3" "$1"; fi
+"""
+
+
+def secret_fingerprints(colons):
+    """Fingerprints of the secret primary keys in gpg --with-colons output (pure)."""
+    fingerprints, primary = [], False
+    for line in colons.splitlines():
+        fields = line.split(":")
+        if fields[0] == "sec":
+            primary = True
+        elif fields[0] == "ssb":
+            primary = False
+        elif fields[0] == "fpr" and primary:
+            fingerprints.append(fields[9])
+            primary = False
+    return fingerprints
+
+
+class Signer:
+    """A temporary GnuPG home holding one signing key; removed on exit, whatever happens."""
+
+    def __init__(self, key, passphrase):
+        self.key, self.passphrase = key, passphrase
+        self.home = self.fingerprint = None
+
+    def gpg(self, *args, data=None):
+        proc = subprocess.run(["gpg", "--batch", "--no-tty", "--homedir", self.home, *args],
+                              input=data, capture_output=True, text=True, check=False,
+                              env=dict(os.environ, GNUPGHOME=self.home, LC_ALL="C"))
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def __enter__(self):
+        self.home = tempfile.mkdtemp(prefix="packaging-gpg-")
+        try:
+            self.setup()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def setup(self):
+        rc, _, _ = self.gpg("--import", data=self.key)
+        rc, out, _ = self.gpg("--with-colons", "--list-secret-keys")
+        found = secret_fingerprints(out)
+        if rc != 0 or len(found) != 1:
+            raise PublishError("signing key: not one ASCII-armored OpenPGP secret key (found %d "
+                               "secret keys)" % len(found))
+        self.fingerprint = found[0]
+        passphrase = os.path.join(self.home, "passphrase")
+        with open(os.open(passphrase, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+            handle.write(self.passphrase)
+        # never --output /dev/null: gpg renames its output over the target
+        probe = os.path.join(self.home, "probe")
+        with open(probe, "w", encoding="utf-8") as handle:
+            handle.write("probe\n")
+        rc, _, err = self.gpg("--pinentry-mode", "loopback", "--passphrase-file", passphrase,
+                              "--local-user", self.fingerprint, "--armor", "--detach-sign",
+                              "--output", probe + ".asc", probe)
+        if rc != 0:
+            reason = "wrong passphrase" if "passphrase" in err.lower() or "bad" in err.lower() \
+                else (err.strip().splitlines() or ["gpg failed"])[-1]
+            raise PublishError("signing key %s cannot sign: %s" % (self.fingerprint, reason))
+        script = os.path.join(self.home, "sign-release")
+        with open(script, "w", encoding="utf-8") as handle:
+            handle.write(SIGN_SCRIPT % self.fingerprint)
+        os.chmod(script, 0o700)
+
+    def export_public(self, path):
+        rc, out, err = self.gpg("--armor", "--export", self.fingerprint)
+        if rc != 0 or not out:
+            raise PublishError("signing key %s: export of the public key failed: %s" % (
+                self.fingerprint, err.strip()))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(out)
+
+    def detach_sign(self, path):
+        rc, _, err = self.gpg("--yes", "--pinentry-mode", "loopback", "--passphrase-file",
+                              os.path.join(self.home, "passphrase"), "--local-user",
+                              self.fingerprint, "--armor", "--detach-sign", "--output",
+                              path + ".asc", path)
+        if rc != 0:
+            raise PublishError("signing %s failed: %s" % (path, err.strip()))
+
+    def close(self):
+        if self.home:
+            subprocess.run(["gpgconf", "--homedir", self.home, "--kill", "all"],
+                           capture_output=True, check=False)
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class NoSigner:
+    fingerprint = ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
 
 
 class Lock:
@@ -185,6 +314,14 @@ def seed_copy(source, target, fmt):
                     ignore=shutil.ignore_patterns(MARKER))
 
 
+def drop_signatures(staging, relatives):
+    """An unsigned build must not carry signatures or keys copied from a signed one."""
+    for relative in relatives:
+        path = os.path.join(staging, relative)
+        if os.path.lexists(path):
+            os.unlink(path)
+
+
 def read_marker(build_dir):
     try:
         with open(os.path.join(build_dir, MARKER), encoding="utf-8") as handle:
@@ -221,7 +358,14 @@ def current_target(repo_dir):
 
 
 def publish(params, run):
-    """Publish; run(argv) runs a command and raises PublishError on failure."""
+    """Publish; run(argv, env) runs a command and raises PublishError on failure."""
+    signer = Signer(params["signing_key"], params["signing_passphrase"]) \
+        if params.get("signing_key") else NoSigner()
+    with signer:
+        return publish_signed(params, run, signer)
+
+
+def publish_signed(params, run, signer):
     repo_dir, fmt = params["repo_dir"], params["format"]
     build_id = validate_build_id(params["build_id"])
     files = [os.path.abspath(f) for f in params["files"]]
@@ -250,7 +394,8 @@ def publish(params, run):
         if marker is not None:
             if marker.get("files") == names and current_target(repo_dir) == build_id:
                 return {"changed": False, "build_dir": target, "removed": [],
-                        "current": os.path.join(repo_dir, "current")}
+                        "current": os.path.join(repo_dir, "current"),
+                        "signed_by": signer.fingerprint}
             raise PublishError(
                 "build id %s is already published in %s with other files (%s); give this build "
                 "another build id" % (build_id, repo_dir, ", ".join(marker.get("files", []))))
@@ -263,23 +408,44 @@ def publish(params, run):
                 seed_copy(os.path.join(builds_dir, previous), staging, fmt)
             else:
                 os.makedirs(staging)
+            signed = bool(signer.fingerprint)
             if fmt == "deb":
                 conf = os.path.join(staging, "conf")
                 os.makedirs(conf, exist_ok=True)
+                sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
                 with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
                     handle.write(deb_distributions(params["deb_codename"], params["deb_components"],
-                                                   params["deb_architectures"]))
+                                                   params["deb_architectures"], sign_with))
+                env = {"GNUPGHOME": signer.home} if signed else None
                 for package in files:
                     command = "includedsc" if package.endswith(".dsc") else "include"
                     run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution",
-                         command, params["deb_codename"], package])
+                         command, params["deb_codename"], package], env)
+                if signed:
+                    signer.export_public(os.path.join(staging, "repo-key.asc"))
+                    with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+                        handle.write(deb_distributions(
+                            params["deb_codename"], params["deb_components"],
+                            params["deb_architectures"]))
+                else:
+                    drop_signatures(staging, ["repo-key.asc"] + [
+                        os.path.join("dists", params["deb_codename"], name)
+                        for name in ("InRelease", "Release.gpg")])
             else:
                 packages = os.path.join(staging, "Packages")
                 os.makedirs(packages, exist_ok=True)
                 for rpm in files:
                     shutil.copy2(rpm, os.path.join(packages, os.path.basename(rpm)))
                 update = ["--update"] if os.path.isdir(os.path.join(staging, "repodata")) else []
-                run(["createrepo_c", *update, "--quiet", staging])
+                run(["createrepo_c", *update, "--quiet", staging], None)
+                repomd = os.path.join(staging, "repodata", "repomd.xml")
+                if signed:
+                    signer.detach_sign(repomd)
+                    signer.export_public(os.path.join(staging, "repo-key.asc"))
+                    shutil.copy2(os.path.join(staging, "repo-key.asc"), repomd + ".key")
+                else:
+                    drop_signatures(staging, ["repo-key.asc", "repodata/repomd.xml.asc",
+                                              "repodata/repomd.xml.key"])
             with open(os.path.join(staging, MARKER), "w", encoding="utf-8") as handle:
                 json.dump({"build_id": build_id, "files": names, "published_at": time.time()},
                           handle)
@@ -291,7 +457,8 @@ def publish(params, run):
         removed = plan_retention(list_builds(builds_dir), build_id, params["keep"])
         for old in removed:
             shutil.rmtree(os.path.join(builds_dir, old))
-    return {"changed": True, "build_dir": target, "current": current, "removed": removed}
+    return {"changed": True, "build_dir": target, "current": current, "removed": removed,
+            "signed_by": signer.fingerprint}
 
 
 def run_module():
@@ -308,12 +475,14 @@ def run_module():
             deb_architectures=dict(type="list", elements="str", default=["amd64"]),
             keep=dict(type="int", default=10),
             lock_timeout=dict(type="int", default=300),
+            signing_key=dict(type="str", default="", no_log=True),
+            signing_passphrase=dict(type="str", default="", no_log=True),
         ),
         supports_check_mode=False,
     )
 
-    def run(argv):
-        rc, out, err = module.run_command(argv)
+    def run(argv, env=None):
+        rc, out, err = module.run_command(argv, environ_update=env)
         if rc != 0:
             lines = (err or out).strip().splitlines()
             raise PublishError("%s failed (exit %d): %s" % (

@@ -7,10 +7,12 @@ import fcntl
 import gzip
 import os
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 
 import packaging_publish as pp
 import pytest
+from signing_keys import gpg_verify, make_key
 
 TINY_SPEC = """\
 Name: %{pkgname}
@@ -30,18 +32,19 @@ REPO = "{http://linux.duke.edu/metadata/repo}"
 COMMON = "{http://linux.duke.edu/metadata/common}"
 
 
-def real_run(argv):
+def real_run(argv, env=None):
     """The module's run contract: run a command, PublishError when it fails."""
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False,
+                          env=dict(os.environ, **(env or {})))
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise pp.PublishError("%s failed (exit %d): %s" % (
             argv[0], proc.returncode, lines[-1] if lines else "no output"))
 
 
-def failing_run(argv):
+def failing_run(argv, env=None):
     """The real tool, made to fail with an option it does not know."""
-    real_run([*argv, "--no-such-option"])
+    real_run([*argv, "--no-such-option"], env)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +67,8 @@ def rpms(tmp_path_factory):
 def params(repo_dir, build_id, files, **extra):
     values = {"repo_dir": str(repo_dir), "format": "rpm", "build_id": build_id,
               "files": list(files), "deb_codename": "", "deb_components": ["main"],
-              "deb_architectures": ["amd64"], "keep": 10, "lock_timeout": 5}
+              "deb_architectures": ["amd64"], "keep": 10, "lock_timeout": 5,
+              "signing_key": "", "signing_passphrase": ""}
     values.update(extra)
     return values
 
@@ -148,7 +152,7 @@ def test_publish_two_builds(tmp_path, rpms):
     repo = tmp_path / "repo"
     first = pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
     assert first == {"changed": True, "build_dir": str(repo / "builds" / "b1"),
-                     "current": str(repo / "current"), "removed": []}
+                     "current": str(repo / "current"), "removed": [], "signed_by": ""}
     assert os.readlink(repo / "current") == os.path.join("builds", "b1")
     assert primary_names(repo / "current") == ["tiny-a"]
 
@@ -176,7 +180,7 @@ def test_republish_same_build(tmp_path, rpms):
 
     again = pp.publish(params(repo, "b2", [rpms["tiny-c"], rpms["tiny-b"]]), real_run)
     assert again == {"changed": False, "build_dir": str(repo / "builds" / "b2"),
-                     "current": str(repo / "current"), "removed": []}
+                     "current": str(repo / "current"), "removed": [], "signed_by": ""}
     assert (repo / "builds" / pp.MARKER).exists() is False
     assert (repo / "builds" / "b2" / pp.MARKER).read_bytes() == marker
 
@@ -253,3 +257,80 @@ def test_wrong_file_type(tmp_path):
     changes.write_text("x")
     with pytest.raises(pp.PublishError, match="deb_codename is required"):
         pp.publish(params(tmp_path / "repo", "b1", [str(changes)], format="deb"), real_run)
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return {"plain": make_key(), "protected": make_key("s3cret phrase")}
+
+
+def gpg_homes():
+    return {name for name in os.listdir(tempfile.gettempdir())
+            if name.startswith("packaging-gpg-")}
+
+
+def test_signed_rpm_repository_verifies_with_the_published_key(tmp_path, rpms, keys):
+    armored, fingerprint = keys["protected"]
+    before = gpg_homes()
+    repo = tmp_path / "repo"
+    result = pp.publish(params(repo, "b1", [rpms["tiny-a"]], signing_key=armored,
+                               signing_passphrase="s3cret phrase"), real_run)
+    assert result["signed_by"] == fingerprint
+    repodata = repo / "current" / "repodata"
+    ok, err = gpg_verify(repodata / "repomd.xml.asc", repodata / "repomd.xml",
+                         repo / "current" / "repo-key.asc")
+    assert ok, err
+    assert (repodata / "repomd.xml.key").read_text() == (repo / "current" / "repo-key.asc").read_text()
+    assert "PRIVATE KEY" not in (repo / "current" / "repo-key.asc").read_text()
+    assert gpg_homes() == before  # the temporary key ring is gone
+
+
+def test_unsigned_build_after_a_signed_one_carries_no_signature(tmp_path, rpms, keys):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], signing_key=keys["plain"][0]), real_run)
+    assert (repo / "current" / "repodata" / "repomd.xml.asc").is_file()
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]]), real_run)
+    assert not (repo / "current" / "repodata" / "repomd.xml.asc").exists()
+    assert not (repo / "current" / "repo-key.asc").exists()
+
+
+@pytest.mark.parametrize(("key", "passphrase", "message"), [
+    ("protected", "wrong", "cannot sign: wrong passphrase"),
+    ("protected", "", "cannot sign: wrong passphrase"),
+    ("garbage", "", "signing key: not one ASCII-armored OpenPGP secret key (found 0"),
+    ("public", "", "signing key: not one ASCII-armored OpenPGP secret key (found 0"),
+])
+def test_bad_signing_key_fails_and_publishes_nothing(tmp_path, rpms, keys, key, passphrase,
+                                                    message):
+    armored = {"garbage": "-----BEGIN PGP PRIVATE KEY BLOCK-----\nnot a key\n",
+               "public": public_of(keys["plain"][0])}.get(key) or keys[key][0]
+    before = gpg_homes()
+    repo = tmp_path / "repo"
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(params(repo, "b1", [rpms["tiny-a"]], signing_key=armored,
+                          signing_passphrase=passphrase), real_run)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+    assert not repo.exists()
+    assert gpg_homes() == before
+
+
+def public_of(armored):
+    home = tempfile.mkdtemp(prefix="test-gpg-")
+    try:
+        subprocess.run(["gpg", "--batch", "--homedir", home, "--import"], input=armored,
+                       text=True, check=True, capture_output=True)
+        return subprocess.run(["gpg", "--batch", "--homedir", home, "--armor", "--export"],
+                              check=True, capture_output=True, text=True).stdout
+    finally:
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], check=False)
+        subprocess.run(["rm", "-rf", home], check=True)
+
+
+def test_secret_fingerprints_reads_primary_secret_keys_only():
+    colons = ("sec:u:255:22:AAAA:1::::::scSC:::+:::23::0:\n"
+              "fpr:::::::::1111222233334444555566667777888899990000:\n"
+              "grp:::::::::ABCD:\n"
+              "ssb:u:255:18:BBBB:1::::::e:::+:::cv25519::\n"
+              "fpr:::::::::AAAABBBBCCCCDDDDEEEEFFFF0000111122223333:\n")
+    assert pp.secret_fingerprints(colons) == ["1111222233334444555566667777888899990000"]

@@ -11,6 +11,7 @@ zuul version and the Python version); everything else is made anew in a state di
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "etc"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ZUUL_VERSION = "14.3.0"
 CACHE = Path(os.environ.get("ZUUL_PACKAGING_CACHE", Path.home() / ".cache" / "zuul-packaging"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -87,6 +89,7 @@ class Zuul:
         self.etc, self.run_dir = self.home / "etc", self.home / "run"
         self.state, self.logs = self.home / "state", self.home / "logs"
         self.git_server = self.state / "git-server"
+        self.log_server = self.home / "log-server"
         self.venv = None
         self.pids = {}
         self.web = "http://127.0.0.1:%d" % PORTS["WEB_PORT"]
@@ -102,7 +105,7 @@ class Zuul:
     def configure(self):
         zuul_state = self.state / "zuul"
         for path in (self.etc, self.run_dir, self.state / "zk", self.logs, self.git_server,
-                     self.home / "jobs", zuul_state / "merger-git",
+                     self.home / "jobs", self.log_server, zuul_state / "merger-git",
                      zuul_state / "executor-git", self.work):
             path.mkdir(parents=True, exist_ok=True)
         for name in ("zoo.cfg", "zuul.conf", "logging.conf", "sshd_config", "main.yaml"):
@@ -188,17 +191,43 @@ class Zuul:
         self.publish_repo("greeter", example / "upstream")
         self.publish_repo("greeter-deb", example / "distgit-deb")
         self.publish_repo("greeter-rpm", example / "distgit-rpm")
+        self.publish_tree("greeter-extra-deb", FIXTURES / "greeter-extra-deb")
 
     def push_commit(self, name, path, content, message, date):
         """Clone bare repo name, write content to path, commit and push; return the sha."""
         clone = self.home / "tmp" / ("push-" + name)
         shutil.rmtree(clone, ignore_errors=True)
         run(["git", "clone", "-q", self.git_server / name, clone])
+        (clone / path).parent.mkdir(parents=True, exist_ok=True)
         (clone / path).write_text(content)
         self.git(clone, "add", path)
         self.git(clone, "commit", "-q", "-m", message, date=date)
         self.git(clone, "push", "-q", "origin", "HEAD:main")
         return self.git(clone, "rev-parse", "HEAD")
+
+    def encrypt(self, project, plaintext):
+        """A secret value as Zuul's !encrypted/pkcs1-oaep list, with the project's key."""
+        public = self.home / "tmp" / ("%s.pub" % project)
+        with urllib.request.urlopen("%s/api/tenant/%s/key/%s.pub" % (self.web, TENANT, project),
+                                    timeout=10) as response:
+            public.write_bytes(response.read())
+        data = plaintext.encode()
+        chunk = 4096 // 8 - 2 * 20 - 2  # RSA-4096 OAEP with SHA-1, as Zuul decrypts it
+        chunks = []
+        for start in range(0, len(data), chunk):
+            proc = subprocess.run(["openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey", public,
+                                   "-pkeyopt", "rsa_padding_mode:oaep"],
+                                  input=data[start:start + chunk], capture_output=True,
+                                  check=True)
+            chunks.append(base64.b64encode(proc.stdout).decode())
+        return chunks
+
+    def push_config(self, path, text, wait_job):
+        """Commit path to the config project and wait until Zuul knows wait_job."""
+        self.push_commit("zuul-config", path, text, "Add %s" % path, None)
+        self.wait_for(lambda: any(job["name"] == wait_job for job in
+                                  self.try_api("tenant/%s/jobs" % TENANT) or []),
+                      180, "job %s after the config change" % wait_job)
 
     # --- processes ------------------------------------------------------------------
     def spawn(self, name, argv, **kwargs):

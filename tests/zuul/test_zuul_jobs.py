@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from signing_keys import gpg_verify, make_key
 
 ROOT = Path(__file__).resolve().parents[2]
-JOBS = ("packaging-build-deb", "packaging-build-rpm")
+JOBS = ("packaging-build-deb", "packaging-build-rpm", "greeter-extra-build-deb",
+        "greeter-publish-deb", "greeter-publish-deb-without-key")
 
 
 def test_every_job_loads_without_configuration_errors(zuul):
@@ -22,10 +25,64 @@ def test_every_job_loads_without_configuration_errors(zuul):
         assert loaded[name]["description"], name
 
 
+PASSPHRASE = "zuul secret passphrase"
+
+
+def encrypted(zuul, value):
+    return "!encrypted/pkcs1-oaep\n" + "".join(
+        "          - %s\n" % chunk for chunk in zuul.encrypt("zuul-config", value))
+
+
+def publish_config(zuul, key):
+    """The team's side of a publish job: a secret and a child job passing it to the parent."""
+    work = zuul.work
+    common = """    required-projects:
+      - greeter-deb
+    vars:
+      packaging_distgit_url: file:///nonexistent/greeter-deb
+      packaging_build_dir: "{work}/{name}/work"
+      packaging_repo_dir: "{work}/{name}/repos"
+      zuul_output_dir: "{work}/{name}/output"
+"""
+    return ("---\n- secret:\n    name: greeter-repo-signing\n    data:\n"
+            "      key: " + encrypted(zuul, key).replace("\n          -", "\n        -") +
+            "      passphrase: " + encrypted(zuul, PASSPHRASE).replace(
+                "\n          -", "\n        -") + """
+- job:
+    name: greeter-publish-deb
+    parent: packaging-publish-deb
+    description: greeter's signed apt repository.
+    secrets:
+      - name: packaging_signing
+        secret: greeter-repo-signing
+        pass-to-parent: true
+""" + common.format(work=work, name="signed") + """
+- job:
+    name: greeter-publish-deb-without-key
+    parent: packaging-publish-deb
+    description: A publish job someone forgot to give the secret.
+""" + common.format(work=work, name="nokey") + """
+- project:
+    name: greeter
+    post:
+      jobs:
+        - greeter-publish-deb
+        - greeter-publish-deb-without-key
+""")
+
+
 @pytest.fixture(scope="module")
-def buildset(zuul):
-    """A distgit commit first (its repo is in required-projects), then an upstream commit
-    that triggers both jobs in the post pipeline."""
+def signing_key():
+    return make_key(PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def buildset(zuul, signing_key):
+    """The publish jobs with their secret, then a distgit commit (its repo is in
+    required-projects), then an upstream commit that triggers every job in the post
+    pipeline."""
+    zuul.push_config("zuul.d/publish.yaml", publish_config(zuul, signing_key[0]),
+                     "greeter-publish-deb")
     distgit_sha = zuul.push_commit(
         "greeter-deb", "debian/README.source", "Built by Zuul from required-projects.\n",
         "Document the source package", "2026-11-07T10:00:00Z")
@@ -41,9 +98,9 @@ def artifact(build, name):
     return found[0]
 
 
-def test_both_jobs_succeed(buildset):
+def test_build_jobs_succeed(buildset):
     _, _, builds = buildset
-    for job in JOBS:
+    for job in JOBS[:4]:
         assert builds[job]["result"] == "SUCCESS", builds[job]
 
 
@@ -82,12 +139,77 @@ def test_rpm_artifact_points_at_a_repository_listing_the_rpm(buildset, tmp_path)
     assert "greeter-%s" % meta["version"] in out
 
 
-def test_logs_and_report_reach_the_executor(buildset, zuul):
+def log_dir(build):
+    assert build["log_url"] and build["log_url"].startswith("file://"), build["log_url"]
+    return Path(build["log_url"][len("file://"):])
+
+
+def test_logs_and_report_reach_the_log_server(buildset):
     _, _, builds = buildset
     build = builds["packaging-build-deb"]
-    report = artifact(build, "deb build report")
-    assert report["url"] == "packaging/artifacts/build-report-deb.json"
-    logs = zuul.state / "zuul" / "builds"
-    # the executor keeps no job dir after the build; the report is in the returned artifacts
-    assert build["log_url"] is None or isinstance(build["log_url"], str)
-    assert logs.exists()
+    logs = log_dir(build)
+    # Zuul resolves the relative artifact URL against the build's log URL
+    report_artifact = artifact(build, "deb build report")
+    assert report_artifact["url"] == build["log_url"] + "packaging/artifacts/build-report-deb.json"
+    report = json.loads((logs / "packaging" / "artifacts" / "build-report-deb.json").read_text())
+    meta = artifact(build, "deb repository")["metadata"]
+    assert (report["version"], report["upstream_sha"]) == (meta["version"], meta["upstream_sha"])
+    assert (logs / "packaging" / "artifacts" / meta["packages"][0]).is_file()
+    assert list((logs / "packaging" / "logs" / "deb").glob("*.build.txt"))
+    assert (logs / "packaging" / "logs" / "deb" / "verify-install.txt").is_file()
+
+
+def test_consumer_builds_and_installs_from_the_earlier_jobs_repository(buildset):
+    upstream_sha, _, builds = buildset
+    greeter = artifact(builds["packaging-build-deb"], "deb repository")["metadata"]
+    extra = builds["greeter-extra-build-deb"]
+    assert extra["result"] == "SUCCESS", extra
+    assert extra["start_time"] >= builds["packaging-build-deb"]["end_time"]
+    repo = artifact(extra, "deb repository")
+    assert repo["metadata"]["source"] == "greeter-extra"
+    assert repo["metadata"]["upstream_sha"] == upstream_sha
+    # its own repository holds only greeter-extra: greeter came from the earlier job's
+    listing = subprocess.run(["reprepro", "-b", repo["url"][len("file://"):], "list", "bookworm"],
+                             check=True, capture_output=True, text=True).stdout
+    assert "greeter-extra " in listing and "greeter %s" % greeter["version"] not in listing
+    logs = log_dir(extra) / "packaging" / "logs" / "deb"
+    build_log = next(logs.glob("*.build.txt")).read_text()
+    assert "greeter (%s)" % greeter["version"] in build_log  # installed as a build-dependency
+    installed = (logs / "verify-install.txt").read_text()
+    assert "Setting up greeter (%s)" % greeter["version"] in installed
+
+
+def job_output(build):
+    return (log_dir(build) / "job-output.txt").read_text()
+
+
+def test_publish_job_signs_with_the_secret_and_never_logs_it(buildset, zuul, signing_key):
+    _, _, builds = buildset
+    build = builds["greeter-publish-deb"]
+    meta = artifact(build, "deb repository")["metadata"]
+    current = Path(artifact(build, "deb repository")["url"][len("file://"):])
+    ok, err = gpg_verify(current / "dists" / "bookworm" / "InRelease", None,
+                         current / "repo-key.asc")
+    assert ok, err
+    assert signing_key[1][-16:] in err.replace(" ", "")
+    output = job_output(build)
+    assert "signed-by=%s/repo-key.asc" % current in output
+    assert "Setting up greeter (%s)" % meta["version"] in (
+        log_dir(build) / "packaging" / "logs" / "deb" / "verify-install.txt").read_text()
+    secret_lines = [line for line in signing_key[0].splitlines() if len(line) >= 40]
+    for path in [*log_dir(build).rglob("*"), *zuul.logs.rglob("*")]:
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert PASSPHRASE not in text, path
+            assert not [line for line in secret_lines if line in text], path
+
+
+def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):
+    _, _, builds = buildset
+    build = builds["greeter-publish-deb-without-key"]
+    assert build["result"] == "FAILURE", build
+    output = job_output(build)
+    assert ("publish-deb-repo: this job publishes signed repositories and "
+            "publish_deb_repo_signing_key is empty") in output
+    assert "build-deb-source" not in output  # failed in pre-run: nothing was built
+    assert not (zuul.work / "nokey" / "repos").exists()

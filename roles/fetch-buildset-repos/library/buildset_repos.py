@@ -1,0 +1,1 @@
+../../../library/buildset_repos.py

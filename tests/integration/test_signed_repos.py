@@ -18,7 +18,8 @@ PASSPHRASE = "correct horse battery staple"
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
     secret, fingerprint = make_key(PASSPHRASE)
-    return {"secret": secret, "fingerprint": fingerprint, "other_public": export_public_of_new_key(tmp_path_factory.mktemp("other"))}
+    other = export_public_of_new_key(tmp_path_factory.mktemp("other"))
+    return {"secret": secret, "fingerprint": fingerprint, "other_public": other}
 
 
 def export_public_of_new_key(directory):

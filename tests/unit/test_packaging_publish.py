@@ -280,8 +280,9 @@ def test_signed_rpm_repository_verifies_with_the_published_key(tmp_path, rpms, k
     ok, err = gpg_verify(repodata / "repomd.xml.asc", repodata / "repomd.xml",
                          repo / "current" / "repo-key.asc")
     assert ok, err
-    assert (repodata / "repomd.xml.key").read_text() == (repo / "current" / "repo-key.asc").read_text()
-    assert "PRIVATE KEY" not in (repo / "current" / "repo-key.asc").read_text()
+    public = (repo / "current" / "repo-key.asc").read_text()
+    assert (repodata / "repomd.xml.key").read_text() == public
+    assert "PRIVATE KEY" not in public
     assert gpg_homes() == before  # the temporary key ring is gone
 
 

@@ -211,5 +211,5 @@ def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):
     output = job_output(build)
     assert ("publish-deb-repo: this job publishes signed repositories and "
             "publish_deb_repo_signing_key is empty") in output
-    assert "build-deb-source" not in output  # failed in pre-run: nothing was built
+    assert "build-deb-source" not in output  # failed before the build
     assert not (zuul.work / "nokey" / "repos").exists()

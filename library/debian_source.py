@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 DOCUMENTATION = r"""
 ---
@@ -98,6 +99,30 @@ native:
 """
 
 SUPPORTED_FORMATS = ("3.0 (quilt)", "3.0 (native)", "1.0")
+USER_FIELD = re.compile(r"^X[SBC]*-", re.IGNORECASE)
+
+
+# Fields of debian/control that dpkg and Debian Policy (5.2, 5.6) know; anything else must be
+# a user field (X-, XS-, XB-, XC-, XSB-, ...), else it is most likely a typo.
+SOURCE_FIELDS = frozenset(f.lower() for f in (
+    "Source", "Maintainer", "Uploaders", "Section", "Priority", "Build-Depends",
+    "Build-Depends-Indep", "Build-Depends-Arch", "Build-Conflicts", "Build-Conflicts-Indep",
+    "Build-Conflicts-Arch", "Standards-Version", "Homepage", "Bugs", "Origin", "Testsuite",
+    "Testsuite-Triggers", "Rules-Requires-Root", "Build-Driver", "Description",
+    "Vcs-Arch", "Vcs-Browser", "Vcs-Bzr", "Vcs-Cvs", "Vcs-Darcs", "Vcs-Git", "Vcs-Hg",
+    "Vcs-Mtn", "Vcs-Svn", "Dm-Upload-Allowed"))
+BINARY_FIELDS = frozenset(f.lower() for f in (
+    "Package", "Architecture", "Section", "Priority", "Essential", "Protected", "Important",
+    "Depends", "Pre-Depends", "Recommends", "Suggests", "Breaks", "Conflicts", "Provides",
+    "Replaces", "Enhances", "Description", "Homepage", "Built-Using", "Static-Built-Using",
+    "Package-Type", "Multi-Arch", "Build-Profiles", "Build-Essential", "Subarchitecture",
+    "Kernel-Version", "Installer-Menu-Item", "Tag", "Task", "Origin", "Bugs"))
+
+
+def unknown_fields(paragraph, known):
+    """Field names of paragraph that are neither known nor user fields (pure)."""
+    return [name for name in paragraph.keys()
+            if name.lower() not in known and not USER_FIELD.match(name)]
 
 
 class DebianSourceError(Exception):
@@ -128,6 +153,12 @@ def parse_control(text, path="debian/control"):
     paragraphs = list(deb822.Deb822.iter_paragraphs(text.splitlines(True)))
     if not paragraphs:
         raise DebianSourceError("%s has no paragraphs" % path)
+    for index, paragraph in enumerate(paragraphs):
+        unknown = unknown_fields(paragraph, BINARY_FIELDS if index else SOURCE_FIELDS)
+        if unknown:
+            raise DebianSourceError(
+                "%s: unknown field %r in the %s paragraph (user-defined fields start with "
+                "X-, XS-, XB- or XC-)" % (path, unknown[0], "binary" if index else "source"))
     source = paragraphs[0].get("Source", "").strip()
     if not source:
         raise DebianSourceError("%s: first paragraph has no Source field" % path)

@@ -450,6 +450,10 @@ def publish_signed(params, run, signer):
                 json.dump({"build_id": build_id, "files": names, "published_at": time.time()},
                           handle)
             os.rename(staging, target)
+        except OSError as exc:  # e.g. a full disk: one line, and nothing left behind
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PublishError("publishing build %s to %s failed: %s" % (
+                build_id, repo_dir, exc.strerror or exc)) from exc
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

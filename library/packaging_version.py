@@ -219,8 +219,15 @@ def _head(path, role):
         if os.path.realpath(top) != os.path.realpath(path):
             raise VersionError("%s path %s is not a git repository (it is inside %s)" % (
                 role, path, top))
-        return _git(path, "rev-parse", "HEAD")
     except subprocess.CalledProcessError as exc:
+        lines = (exc.stderr or "").strip().splitlines()
+        raise VersionError("%s path %s is not a git repository: %s" % (
+            role, path, lines[-1] if lines else "git failed")) from exc
+    try:
+        return _git(path, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except subprocess.CalledProcessError as exc:
+        if exc.returncode == 1 and not (exc.stderr or "").strip():
+            raise VersionError("%s repository %s has no commits" % (role, path)) from exc
         lines = (exc.stderr or "").strip().splitlines()
         raise VersionError("%s path %s is not a git repository with a commit: %s" % (
             role, path, lines[-1] if lines else "git failed")) from exc

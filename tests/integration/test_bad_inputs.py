@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 
 import pytest
 from pipeline import commit_all, deb_vars, make_example, play, rpm_vars
+from signing_keys import make_key
 
 
 def rewrite(repo, relative, text, date="2026-11-05T10:00:00Z"):
@@ -57,6 +59,45 @@ def no_spec(ex):
     commit_all(ex / "distgit-rpm", "README", "2026-11-05T11:00:00Z")
 
 
+def empty_upstream(ex):
+    shutil.rmtree(ex / "upstream")
+    (ex / "upstream").mkdir()
+    subprocess.run(["git", "-C", str(ex / "upstream"), "init", "-q", "-b", "main"], check=True)
+
+
+def detached_untagged_upstream(ex):
+    untagged_upstream(ex)
+    subprocess.run(["git", "-C", str(ex / "upstream"), "checkout", "-q", "--detach", "HEAD~1"],
+                   check=True)
+
+
+def control_unknown_field(ex):
+    control = (ex / "distgit-deb" / "debian" / "control").read_text()
+    rewrite(ex / "distgit-deb", "debian/control", control.replace(
+        "Rules-Requires-Root: no", "Rules-Requires-Root: no\nBuild-Depend: debhelper"))
+
+
+def broken_changelog(ex):
+    rewrite(ex / "distgit-deb", "debian/changelog", "greeter (0.1.0-1 unstable; urgency=medium\n")
+
+
+def spec_without_version(ex):
+    spec = (ex / "distgit-rpm" / "greeter.spec").read_text()
+    rewrite(ex / "distgit-rpm", "greeter.spec", "\n".join(
+        line for line in spec.splitlines() if not line.startswith("Version:")) + "\n")
+
+
+@functools.cache
+def protected_key():
+    return make_key("the right passphrase")[0]
+
+
+def not_a_directory(ex):
+    blocker = ex / "blocker"
+    blocker.write_text("a file where the repository directory should be\n")
+    return str(blocker / "repos")
+
+
 # (id, playbook, change to the example, extra vars (callable of example dir), expected start)
 CASES = [
     ("deb-missing-distgit-branch", "deb", None, lambda ex: {"packaging_distgit_branch": "nope"},
@@ -92,6 +133,62 @@ CASES = [
      lambda ex: {"packaging_rpm_builder": "mock",
                  "packaging_rpm_target": "centos-stream-99-x86_64"},
      "unknown mock target 'centos-stream-99-x86_64'"),
+    ("deb-empty-upstream", "deb", empty_upstream, lambda ex: {},
+     "upstream repository {ex}/upstream has no commits"),
+    ("deb-detached-head-without-tags", "deb", detached_untagged_upstream, lambda ex: {},
+     "upstream {ex}/upstream has no tag matching '*' reachable from HEAD"),
+    ("deb-control-unknown-field", "deb", control_unknown_field, lambda ex: {},
+     "debian/control: unknown field 'Build-Depend' in the source paragraph"),
+    ("deb-broken-changelog", "deb", broken_changelog, lambda ex: {},
+     "/debian/changelog does not parse: Could not parse changelog: Unexpected line while "
+     "looking for first heading: greeter (0.1.0-1 unstable; urgency=medium"),
+    ("deb-path-like-distribution", "deb", None,
+     lambda ex: {"packaging_deb_distribution": "../bookworm"},
+     "unknown distribution '../bookworm'"),
+    ("deb-empty-distgit-url", "deb", None, lambda ex: {"packaging_distgit_url": ""},
+     "fetch-distgit: set packaging_distgit_url (or fetch_distgit_url) to the distgit "
+     "repository"),
+    ("deb-missing-signing-key", "deb", None, lambda ex: {"packaging_require_signing": True},
+     "publish-deb-repo: this job publishes signed repositories and "
+     "publish_deb_repo_signing_key is empty"),
+    ("deb-wrong-key-passphrase", "deb", None,
+     lambda ex: {"packaging_signing": {"key": protected_key(), "passphrase": "not it"}},
+     "cannot sign: wrong passphrase"),
+    ("deb-signing-key-not-a-key", "deb", None,
+     lambda ex: {"packaging_signing": {"key": "-----BEGIN PGP PRIVATE KEY BLOCK-----\nx\n"}},
+     "signing key: not one ASCII-armored OpenPGP secret key (found 0 secret keys)"),
+    ("deb-repo-path-not-writable", "deb", None,
+     lambda ex: {"packaging_repo_dir": not_a_directory(ex)},
+     "is not writable: Not a directory"),
+    ("deb-path-like-build-id", "deb", None, lambda ex: {"publish_deb_repo_build_id": "../b1"},
+     "build_id '../b1' is not a plain name"),
+    ("deb-unknown-lintian-level", "deb", None, lambda ex: {"packaging_lintian_fail_on": "loud"},
+     "value of run_lintian_fail_on must be one of: error, warning, info, pedantic, none, "
+     "got: loud"),
+    ("deb-bad-buildset-artifact", "deb", None, lambda ex: {"fetch_buildset_repos_artifacts": [
+        {"name": "deb repository", "job": "lib-build", "url": "ftp://repos.test/deb",
+         "metadata": {"type": "deb_repository", "suite": "bookworm"}}]},
+     "lib-build artifact 'deb repository': unsupported repository URL 'ftp://repos.test/deb'"),
+    ("rpm-missing-distgit-branch", "rpm", None, lambda ex: {"packaging_distgit_branch": "nope"},
+     "fetch-distgit: branch nope not found in distgit repository "),
+    ("rpm-unreachable-distgit", "rpm", None,
+     lambda ex: {"packaging_distgit_url": "file:///nonexistent/greeter-rpm"},
+     "fetch-distgit: cannot read distgit repository "),
+    ("rpm-spec-without-version", "rpm", spec_without_version, lambda ex: {},
+     "/greeter.spec does not parse: Version field must be present in package: (main package)"),
+    ("rpm-path-like-target", "rpm", None, lambda ex: {"packaging_rpm_target": "../el9"},
+     'a plain repository name (got "../el9")'),
+    ("rpm-wrong-key-passphrase", "rpm", None,
+     lambda ex: {"packaging_signing": {"key": protected_key(), "passphrase": ""}},  # none
+     "cannot sign: wrong passphrase"),
+    ("rpm-missing-signing-key", "rpm", None, lambda ex: {"packaging_require_signing": True},
+     "publish-rpm-repo: this job publishes signed repositories and "
+     "publish_rpm_repo_signing_key is empty"),
+    ("rpm-repo-path-not-writable", "rpm", None,
+     lambda ex: {"packaging_repo_dir": not_a_directory(ex)},
+     "is not writable: Not a directory"),
+    ("rpm-unknown-rpmlint-level", "rpm", None, lambda ex: {"run_rpmlint_fail_on": "loud"},
+     "value of run_rpmlint_fail_on must be one of: error, warning, none, got: loud"),
 ]
 
 
@@ -106,7 +203,8 @@ def test_bad_input(case, tmp_path):
     result = play("build-%s.yaml" % kind, make_vars(ex, work, **extra(ex)))
     assert result.rc != 0
     assert len(result.failures) == 1, result.output[-2000:]
-    message = result.failure
+    # Ansible's own argument_specs validation puts this header above its one-line message
+    message = result.failure.replace("Validation of arguments failed:\n", "", 1)
     assert "\n" not in message.strip()
     assert expected.replace("{ex}", str(ex)) in message, message
     assert not (work / "repos").exists(), "something was published"

@@ -66,6 +66,16 @@ def test_parse_control_good():
                         {"package": "greeter-tools", "architecture": "amd64 arm64"}]
 
 
+def test_parse_control_accepts_user_and_policy_fields():
+    control = CONTROL.replace("Section: misc\n", "Section: misc\nXS-Go-Import-Path: x\n"
+                              "Vcs-Git: https://git.example/greeter\nRules-Requires-Root: no\n"
+                              "X-Python3-Version: >= 3.9\n").replace(
+        "Depends: ${misc:Depends}\n", "Depends: ${misc:Depends}\nMulti-Arch: foreign\n"
+        "XB-Cnf-Visible-Pkgname: greeter\nBuilt-Using: ${sphinxdoc:Built-Using}\n")
+    source, binaries = ds.parse_control(control)
+    assert source == "greeter" and len(binaries) == 2
+
+
 def test_parse_control_ignores_comments():
     text = "# a comment\nSource: greeter\n\n# another\nPackage: greeter\nArchitecture: all\n"
     assert ds.parse_control(text) == ("greeter", [{"package": "greeter",
@@ -84,6 +94,12 @@ def test_parse_control_ignores_comments():
     (CONTROL.replace("Package: greeter-tools\n", ""),
      "/x/debian/control: a binary paragraph has no Package field"),
     ("", "/x/debian/control has no paragraphs"),
+    (CONTROL.replace("Section: misc\n", "Section: misc\nBuild-Depend: debhelper\n"),
+     "/x/debian/control: unknown field 'Build-Depend' in the source paragraph (user-defined "
+     "fields start with X-, XS-, XB- or XC-)"),
+    (CONTROL.replace("Depends: ${misc:Depends}\n", "Depends: ${misc:Depends}\nFrobnicate: yes\n"),
+     "/x/debian/control: unknown field 'Frobnicate' in the binary paragraph (user-defined "
+     "fields start with X-, XS-, XB- or XC-)"),
 ])
 def test_parse_control_bad(control, message):
     with pytest.raises(ds.DebianSourceError) as info:

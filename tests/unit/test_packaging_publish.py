@@ -4,89 +4,20 @@ tiny RPMs that rpmbuild makes."""
 from __future__ import annotations
 
 import fcntl
-import gzip
 import os
 import subprocess
 import tempfile
-import xml.etree.ElementTree as ET
 
 import packaging_publish as pp
 import pytest
+from publish_helpers import build_tiny_rpms, failing_run, params, primary_names, real_run
 from signing_keys import gpg_verify, make_key
-
-TINY_SPEC = """\
-Name: %{pkgname}
-Version: %{pkgversion}
-Release: 1
-Summary: Tiny package for the publish tests
-License: MIT
-BuildArch: noarch
-
-%description
-A tiny package for the publish tests.
-
-%files
-"""
-
-REPO = "{http://linux.duke.edu/metadata/repo}"
-COMMON = "{http://linux.duke.edu/metadata/common}"
-
-
-def real_run(argv, env=None):
-    """The module's run contract: run a command, PublishError when it fails."""
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False,
-                          env=dict(os.environ, **(env or {})))
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise pp.PublishError("%s failed (exit %d): %s" % (
-            argv[0], proc.returncode, lines[-1] if lines else "no output"))
-
-
-def failing_run(argv, env=None):
-    """The real tool, made to fail with an option it does not know."""
-    real_run([*argv, "--no-such-option"], env)
 
 
 @pytest.fixture(scope="module")
 def rpms(tmp_path_factory):
     """{name: path} of tiny noarch RPMs built by rpmbuild."""
-    top = tmp_path_factory.mktemp("rpmbuild")
-    spec = top / "tiny.spec"
-    spec.write_text(TINY_SPEC)
-    built = {}
-    for name, version in (("tiny-a", "1.0"), ("tiny-b", "2.0"), ("tiny-c", "3.0")):
-        subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", "_topdir %s" % top,
-                        "--define", "pkgname %s" % name, "--define", "pkgversion %s" % version,
-                        str(spec)], check=True, capture_output=True)
-        path = top / "RPMS" / "noarch" / ("%s-%s-1.noarch.rpm" % (name, version))
-        assert path.is_file()
-        built[name] = str(path)
-    return built
-
-
-def params(repo_dir, build_id, files, **extra):
-    values = {"repo_dir": str(repo_dir), "format": "rpm", "build_id": build_id,
-              "files": list(files), "deb_codename": "", "deb_components": ["main"],
-              "deb_architectures": ["amd64"], "keep": 10, "lock_timeout": 5,
-              "signing_key": "", "signing_passphrase": ""}
-    values.update(extra)
-    return values
-
-
-def primary_names(repo):
-    """Package names in the repository's primary metadata, as createrepo_c wrote it."""
-    repomd = ET.parse(os.path.join(repo, "repodata", "repomd.xml"))
-    for data in repomd.getroot().iter(REPO + "data"):
-        if data.get("type") == "primary":
-            href = data.find(REPO + "location").get("href")
-            break
-    else:
-        raise AssertionError("no primary metadata in %s" % repo)
-    assert href.endswith(".xml.gz"), href
-    with gzip.open(os.path.join(repo, href)) as handle:
-        root = ET.parse(handle).getroot()
-    return sorted(package.find(COMMON + "name").text
-                  for package in root.iter(COMMON + "package"))
+    return build_tiny_rpms(tmp_path_factory.mktemp("rpmbuild"))
 
 
 def entries(path):

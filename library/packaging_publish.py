@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -28,6 +29,9 @@ description:
   - Package files are hard links into the previous build where the file system allows it.
   - Keeps the I(keep) newest builds and never deletes the one C(current) points at.
   - Publishing a build id that is already published with the same files changes nothing.
+  - Run as C(python3 packaging_publish.py --stdin) on a repository host (no Ansible needed
+    there), it reads the same options as JSON on stdin and writes the result as JSON: the
+    publish roles use this to publish over ssh, so the lock and the swap happen on that host.
   - With I(signing_key), the repository is signed before C(current) points at it: reprepro
     signs C(Release) (C(InRelease) and C(Release.gpg)) through C(SignWith), createrepo_c's
     C(repodata/repomd.xml) gets a detached armored signature C(repomd.xml.asc), and the public
@@ -499,7 +503,40 @@ def run_module():
     module.exit_json(**result)
 
 
+DEFAULTS = {"deb_codename": "", "deb_components": ["main"], "deb_architectures": ["amd64"],
+            "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": ""}
+
+
+def run_standalone(stdin, stdout):
+    """The same publish on a repository host reached over ssh, without Ansible there:
+    parameters as JSON on stdin (so the signing key is never in a command line), the result
+    as JSON on stdout; exit status 1 with the one-line message on failure."""
+
+    def run(argv, env=None):
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False,
+                              env=dict(os.environ, **(env or {})))
+        if proc.returncode != 0:
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            raise PublishError("%s failed (exit %d): %s" % (
+                argv[0], proc.returncode, lines[-1] if lines else "no output"))
+
+    try:
+        params = dict(DEFAULTS, **json.load(stdin))
+        missing = [k for k in ("repo_dir", "format", "build_id", "files") if k not in params]
+        if missing or params["format"] not in ("deb", "rpm"):
+            raise PublishError("standalone publish needs repo_dir, format (deb or rpm), "
+                               "build_id and files")
+        result = publish(params, run)
+    except (PublishError, ValueError) as exc:
+        stdout.write(json.dumps({"failed": True, "msg": str(exc)}) + "\n")
+        return 1
+    stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ["--stdin"]:
+        sys.exit(run_standalone(sys.stdin, sys.stdout))
     run_module()
 
 

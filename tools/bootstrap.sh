@@ -16,6 +16,8 @@ apt_packages=(
   rpm rpm2cpio createrepo-c dnf rpmlint python3-rpm
   # common
   git gnupg make python3-venv ca-certificates cpio bzip2 xz-utils python3-distro-info
+  # publishing to a repository host over ssh (and its tests: sshd, an HTTP server)
+  openssh-client rsync openssh-server nginx-light
 )
 
 sudo_cmd=()

@@ -88,6 +88,10 @@ options:
     description: Passphrase of I(signing_key); empty when it has none.
     type: str
     default: ''
+  sign_packages:
+    description: Also sign the added RPMs with C(rpmsign --addsign) and I(signing_key) (rpm only).
+    type: bool
+    default: false
 author:
   - zuul-packaging developers
 """
@@ -254,6 +258,17 @@ class Signer:
                               path + ".asc", path)
         if rc != 0:
             raise PublishError("signing %s failed: %s" % (path, err.strip()))
+
+    def sign_rpms(self, paths, run):
+        """rpmsign --addsign with this key; the passphrase goes through a file, never argv."""
+        extra = "--batch --pinentry-mode loopback --passphrase-file %s" % os.path.join(
+            self.home, "passphrase")
+        gpg = shutil.which("gpg") or "gpg"  # rpm's default %__gpg is gpg2, absent on Debian
+        run(["rpmsign", "--addsign", "--define", "__gpg %s" % gpg,
+             "--define", "_gpg_path %s" % self.home,
+             "--define", "_gpg_name %s" % self.fingerprint,
+             "--define", "_gpg_sign_cmd_extra_args %s" % extra, *paths],
+            {"GNUPGHOME": self.home})
 
     def close(self):
         if self.home:
@@ -438,8 +453,18 @@ def publish_signed(params, run, signer):
             else:
                 packages = os.path.join(staging, "Packages")
                 os.makedirs(packages, exist_ok=True)
+                added = []
                 for rpm in files:
-                    shutil.copy2(rpm, os.path.join(packages, os.path.basename(rpm)))
+                    target_rpm = os.path.join(packages, os.path.basename(rpm))
+                    if os.path.lexists(target_rpm):
+                        # a hard link into the previous build: never write through it
+                        os.unlink(target_rpm)
+                    shutil.copy2(rpm, target_rpm)
+                    added.append(target_rpm)
+                if params.get("sign_packages"):
+                    if not signed:
+                        raise PublishError("sign_packages needs signing_key")
+                    signer.sign_rpms(added, run)
                 update = ["--update"] if os.path.isdir(os.path.join(staging, "repodata")) else []
                 run(["createrepo_c", *update, "--quiet", staging], None)
                 repomd = os.path.join(staging, "repodata", "repomd.xml")
@@ -485,6 +510,7 @@ def run_module():
             lock_timeout=dict(type="int", default=300),
             signing_key=dict(type="str", default="", no_log=True),
             signing_passphrase=dict(type="str", default="", no_log=True),
+            sign_packages=dict(type="bool", default=False),
         ),
         supports_check_mode=False,
     )
@@ -504,7 +530,8 @@ def run_module():
 
 
 DEFAULTS = {"deb_codename": "", "deb_components": ["main"], "deb_architectures": ["amd64"],
-            "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": ""}
+            "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
+            "sign_packages": False}
 
 
 def run_standalone(stdin, stdout):

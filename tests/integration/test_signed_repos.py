@@ -81,9 +81,18 @@ def test_signed_deb_repository(example, tmp_path, keys):
 
 def test_signed_rpm_repository(example, tmp_path, keys):
     signing = {"key": keys["secret"], "passphrase": PASSPHRASE}
-    result = play("build-rpm.yaml", rpm_vars(example, tmp_path, packaging_signing=signing))
+    result = play("build-rpm.yaml", rpm_vars(example, tmp_path, packaging_signing=signing,
+                                             packaging_rpm_sign_packages=True))
     assert result.rc == 0, result.output[-3000:]
     current = tmp_path / "repos" / "rpm" / "centos-stream-9-x86_64" / "current"
+    dbpath = tmp_path / "rpmdb"
+    dbpath.mkdir()
+    subprocess.run(["rpm", "--dbpath", str(dbpath), "--import", str(current / "repo-key.asc")],
+                   check=True)
+    for package in (current / "Packages").glob("*.rpm"):
+        check = subprocess.run(["rpm", "--dbpath", str(dbpath), "--checksig", str(package)],
+                               capture_output=True, text=True, check=False)
+        assert check.stdout.strip().endswith("digests signatures OK"), check.stdout
     repodata = current / "repodata"
     ok, err = gpg_verify(repodata / "repomd.xml.asc", repodata / "repomd.xml",
                          current / "repo-key.asc")

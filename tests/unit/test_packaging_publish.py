@@ -266,3 +266,48 @@ def test_secret_fingerprints_reads_primary_secret_keys_only():
               "ssb:u:255:18:BBBB:1::::::e:::+:::cv25519::\n"
               "fpr:::::::::AAAABBBBCCCCDDDDEEEEFFFF0000111122223333:\n")
     assert pp.secret_fingerprints(colons) == ["1111222233334444555566667777888899990000"]
+
+
+def test_same_file_name_again_never_writes_through_the_previous_builds_hard_link(tmp_path,
+                                                                                rpms):
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    old_file = repo / "builds" / "b1" / "Packages" / os.path.basename(rpms["tiny-a"])
+    before = old_file.read_bytes()
+    (tmp_path / "rebuild").mkdir()
+    rebuilt = build_tiny_rpms(tmp_path / "rebuild", versions=[("tiny-a", "1.0")],
+                              payload_bytes=64)["tiny-a"]  # same NEVR, other bytes
+    pp.publish(params(repo, "b2", [rebuilt]), real_run)
+    assert old_file.read_bytes() == before
+    new_file = repo / "builds" / "b2" / "Packages" / os.path.basename(rebuilt)
+    assert new_file.read_bytes() == open(rebuilt, "rb").read()
+
+
+def rpm_checksig(path, public_key, dbpath):
+    dbpath.mkdir(exist_ok=True)
+    subprocess.run(["rpm", "--dbpath", str(dbpath), "--import", str(public_key)], check=True,
+                   capture_output=True)
+    return subprocess.run(["rpm", "--dbpath", str(dbpath), "-K", str(path)], capture_output=True,
+                          text=True, check=False)
+
+
+def test_sign_packages_signs_the_added_rpms_with_rpmsign(tmp_path, rpms, keys):
+    armored, _ = keys["protected"]
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], signing_key=armored,
+                      signing_passphrase="s3cret phrase", sign_packages=True), real_run)
+    published = repo / "current" / "Packages" / os.path.basename(rpms["tiny-a"])
+    check = rpm_checksig(published, repo / "current" / "repo-key.asc", tmp_path / "rpmdb")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "signatures OK" in check.stdout
+    # the build's own file is left unsigned: only the published copy is signed
+    unsigned = rpm_checksig(rpms["tiny-a"], repo / "current" / "repo-key.asc", tmp_path / "db2")
+    assert "signatures OK" not in unsigned.stdout
+
+
+def test_sign_packages_without_a_key_fails_and_publishes_nothing(tmp_path, rpms):
+    repo = tmp_path / "repo"
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(params(repo, "b1", [rpms["tiny-a"]], sign_packages=True), real_run)
+    assert str(info.value) == "sign_packages needs signing_key"
+    assert not (repo / "current").exists()

@@ -57,7 +57,7 @@ options:
         for deb, C(.rpm) files for rpm.
     type: list
     elements: path
-    required: true
+    default: []
   deb_codename:
     description: Codename of the deb repository distribution.
     type: str
@@ -92,6 +92,17 @@ options:
     description: Also sign the added RPMs with C(rpmsign --addsign) and I(signing_key) (rpm only).
     type: bool
     default: false
+  check_only:
+    description:
+      - Only check what a publish would reject (build id, repository directory, signing key
+        and passphrase), changing nothing, so that a job fails before it builds.
+    type: bool
+    default: false
+  check_repo_dir:
+    description: With I(check_only), check that I(repo_dir) is (or can be made) a writable
+      directory; off when the repository is on another host.
+    type: bool
+    default: true
 author:
   - zuul-packaging developers
 """
@@ -376,8 +387,34 @@ def current_target(repo_dir):
     return os.path.basename(os.readlink(current))
 
 
+def check_repo_dir(repo_dir):
+    """Fail unless repo_dir exists as a writable directory or can be made (nothing made)."""
+    path = os.path.abspath(repo_dir)
+    while not os.path.lexists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise PublishError("repository directory %s is not writable: Not a directory" % repo_dir)
+    if not os.access(path, os.W_OK):
+        raise PublishError("repository directory %s is not writable" % repo_dir)
+
+
+def check(params):
+    """What publish would reject, found before anything is built (changes nothing)."""
+    validate_build_id(params["build_id"])
+    if params.get("sign_packages") and not params.get("signing_key"):
+        raise PublishError("sign_packages needs signing_key")
+    if params.get("check_repo_dir", True):
+        check_repo_dir(params["repo_dir"])
+    if params.get("signing_key"):
+        with Signer(params["signing_key"], params["signing_passphrase"]) as signer:
+            return {"changed": False, "signed_by": signer.fingerprint}
+    return {"changed": False, "signed_by": ""}
+
+
 def publish(params, run):
     """Publish; run(argv, env) runs a command and raises PublishError on failure."""
+    if params.get("check_only"):
+        return check(params)
     signer = Signer(params["signing_key"], params["signing_passphrase"]) \
         if params.get("signing_key") else NoSigner()
     with signer:
@@ -502,7 +539,7 @@ def run_module():
             repo_dir=dict(type="path", required=True),
             format=dict(type="str", choices=["deb", "rpm"], required=True),
             build_id=dict(type="str", required=True),
-            files=dict(type="list", elements="path", required=True),
+            files=dict(type="list", elements="path", default=[]),
             deb_codename=dict(type="str", default=""),
             deb_components=dict(type="list", elements="str", default=["main"]),
             deb_architectures=dict(type="list", elements="str", default=["amd64"]),
@@ -511,6 +548,8 @@ def run_module():
             signing_key=dict(type="str", default="", no_log=True),
             signing_passphrase=dict(type="str", default="", no_log=True),
             sign_packages=dict(type="bool", default=False),
+            check_only=dict(type="bool", default=False),
+            check_repo_dir=dict(type="bool", default=True),
         ),
         supports_check_mode=False,
     )

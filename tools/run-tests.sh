@@ -11,6 +11,7 @@ step() { echo "==> $*"; "$@" || { echo "FAILED: $*"; status=1; }; }
 step yamllint --strict .
 step ansible-lint --offline
 step ruff check library tests tools
+step python tools/check_docs.py
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 echo "==> pytest"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,29 +10,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = sorted(p for p in (ROOT / "roles").iterdir() if p.is_dir())
-ROLEVAR = re.compile(r"^\.\. zuul:rolevar:: (\S+)", re.MULTILINE)
+sys.path.insert(0, str(ROOT / "tools"))
 
-
-def load(path):
-    return yaml.safe_load(path.read_text()) or {}
-
-
-FALLBACK = re.compile(r"^\{\{ packaging_\w+ \| default\((?P<literal>.+)\) \}\}$")
-
-
-def effective_default(value):
-    """The literal a default falls back to: `{{ packaging_x | default('y') }}` gives 'y'."""
-    if isinstance(value, str):
-        match = FALLBACK.match(value.strip())
-        if match:
-            return yaml.safe_load(match.group("literal"))
-    return value
-
-
-def readme_sections(text):
-    """(role variables, output variables) named in a role README."""
-    head, _, outputs = text.partition("**Output Variables**")
-    return ROLEVAR.findall(head), ROLEVAR.findall(outputs)
+from check_docs import effective_default, load, readme_sections  # noqa: E402
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])

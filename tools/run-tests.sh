@@ -12,6 +12,7 @@ step yamllint --strict .
 step ansible-lint --offline
 step ruff check library tests tools
 step python tools/check_docs.py
+step sphinx-build -q -W --keep-going -b html doc/source build/doc
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 echo "==> pytest"

@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""Build stamps: skip a build whose inputs have not changed since its outputs were made."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+DOCUMENTATION = r"""
+---
+module: build_stamp
+short_description: Decide whether a build can be skipped, and record a finished build
+description:
+  - A build key is the SHA-256 of the build's inputs (a JSON-able dict such as upstream and
+    distgit commits, the buildroot's digest and the build options), of the content of the
+    input files, and of every file under the input directories (such as the role's own
+    tasks and modules, so a new collection version never reuses an old build).
+  - With C(state=check) the module reports C(fresh=true) when the stamp file holds the same
+    key and every output file it recorded still exists with the same SHA-256; it then
+    returns the recorded facts so the build can be skipped. It never changes anything.
+  - With C(state=present) it writes the stamp (key, facts, output file digests); an unchanged
+    stamp is not rewritten.
+options:
+  path:
+    description: Stamp file (JSON), normally inside the build's output directory.
+    type: path
+    required: true
+  state:
+    description: C(check) to compare, C(present) to record a finished build.
+    type: str
+    choices: [check, present]
+    default: check
+  inputs:
+    description: Build inputs that are not files (commits, options, buildroot digest).
+    type: dict
+    default: {}
+  input_files:
+    description: Files whose content is part of the key.
+    type: list
+    elements: path
+    default: []
+  input_dirs:
+    description: Directories whose files (names and content, symlinks followed) are part of the key.
+    type: list
+    elements: path
+    default: []
+  key:
+    description: With C(state=present), the key returned by the check (recomputed when empty).
+    type: str
+    default: ""
+  facts:
+    description: With C(state=present), facts to return when a later check finds the build fresh.
+    type: dict
+    default: {}
+  output_files:
+    description: With C(state=present), the files the build made (they must still exist for
+      a later check to be fresh).
+    type: list
+    elements: path
+    default: []
+author: zuul-packaging
+"""
+
+EXAMPLES = r"""
+- name: Look up the last build of these inputs
+  build_stamp:
+    path: "{{ out }}/.build-stamp.json"
+    inputs: {upstream: "{{ upstream_sha }}", distgit: "{{ distgit_sha }}"}
+    input_dirs: ["{{ role_path }}"]
+  register: _stamp
+
+- name: Record the build
+  build_stamp:
+    path: "{{ out }}/.build-stamp.json"
+    state: present
+    key: "{{ _stamp.key }}"
+    facts: {dsc: "{{ dsc }}"}
+    output_files: ["{{ dsc }}"]
+"""
+
+RETURN = r"""
+key:
+  description: The build key (hex SHA-256).
+  type: str
+  returned: always
+fresh:
+  description: With state=check, whether the stamp matches and all its output files are intact.
+  type: bool
+  returned: always
+reason:
+  description: Why the build is not fresh (no stamp, other inputs, a changed or missing output).
+  type: str
+  returned: always
+facts:
+  description: The facts recorded with the stamp (empty unless fresh).
+  type: dict
+  returned: always
+"""
+
+
+def file_digest(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def dir_entries(path):
+    """(relative name, content digest) of every file under path, sorted, symlinks followed."""
+    entries = []
+    for root, dirs, files in os.walk(path, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "molecule"))
+        for name in sorted(files):
+            if name.endswith(".pyc"):
+                continue
+            full = os.path.join(root, name)
+            entries.append((os.path.relpath(full, path), file_digest(full)))
+    return entries
+
+
+def build_key(inputs, input_files=(), input_dirs=()):
+    material = {
+        "inputs": inputs,
+        "files": [[os.path.basename(p), file_digest(p)] for p in input_files],
+        "dirs": [dir_entries(d) for d in input_dirs],
+    }
+    blob = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def read_stamp(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def freshness(stamp, key):
+    """(fresh, reason) of a stamp read from disk against the wanted key."""
+    if not stamp:
+        return False, "no earlier build"
+    if stamp.get("key") != key:
+        return False, "inputs changed since the last build"
+    for path, digest in sorted(stamp.get("outputs", {}).items()):
+        if not os.path.isfile(path):
+            return False, "output %s is missing" % path
+        if file_digest(path) != digest:
+            return False, "output %s changed since the last build" % path
+    return True, "unchanged since the last build"
+
+
+def stamp_content(key, facts, output_files):
+    stamp = {"key": key, "facts": facts,
+             "outputs": {p: file_digest(p) for p in sorted(output_files)}}
+    return json.dumps(stamp, indent=1, sort_keys=True) + "\n"
+
+
+def run_module():
+    from ansible.module_utils.basic import AnsibleModule
+
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "state": {"type": "str", "choices": ["check", "present"], "default": "check"},
+            "inputs": {"type": "dict", "default": {}},
+            "input_files": {"type": "list", "elements": "path", "default": []},
+            "input_dirs": {"type": "list", "elements": "path", "default": []},
+            "key": {"type": "str", "default": "", "no_log": False},
+            "facts": {"type": "dict", "default": {}},
+            "output_files": {"type": "list", "elements": "path", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        key = p["key"] or build_key(p["inputs"], p["input_files"], p["input_dirs"])
+        if p["state"] == "check":
+            stamp = read_stamp(p["path"])
+            fresh, reason = freshness(stamp, key)
+            module.exit_json(changed=False, key=key, fresh=fresh, reason=reason,
+                             facts=stamp.get("facts", {}) if fresh else {})
+        content = stamp_content(key, p["facts"], p["output_files"])
+        try:
+            with open(p["path"], encoding="utf-8") as handle:
+                changed = handle.read() != content
+        except OSError:
+            changed = True
+        if changed and not module.check_mode:
+            temporary = p["path"] + ".tmp"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(content)
+            os.replace(temporary, p["path"])
+        module.exit_json(changed=changed, key=key, fresh=True, reason="recorded", facts=p["facts"])
+    except OSError as exc:
+        module.fail_json(msg="build stamp %s: %s" % (p["path"], exc.strerror or exc))
+
+
+def main():
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

@@ -27,9 +27,10 @@ options:
     type: path
     required: true
   state:
-    description: C(check) to compare, C(present) to record a finished build.
+    description: C(check) to compare, C(present) to record a finished build, C(key) only to
+      compute the key (the stamp file is not read).
     type: str
-    choices: [check, present]
+    choices: [check, present, key]
     default: check
   inputs:
     description: Build inputs that are not files (commits, options, buildroot digest).
@@ -164,7 +165,7 @@ def run_module():
     module = AnsibleModule(
         argument_spec={
             "path": {"type": "path", "required": True},
-            "state": {"type": "str", "choices": ["check", "present"], "default": "check"},
+            "state": {"type": "str", "choices": ["check", "present", "key"], "default": "check"},
             "inputs": {"type": "dict", "default": {}},
             "input_files": {"type": "list", "elements": "path", "default": []},
             "input_dirs": {"type": "list", "elements": "path", "default": []},
@@ -177,6 +178,8 @@ def run_module():
     p = module.params
     try:
         key = p["key"] or build_key(p["inputs"], p["input_files"], p["input_dirs"])
+        if p["state"] == "key":
+            module.exit_json(changed=False, key=key, fresh=False, reason="key only", facts={})
         if p["state"] == "check":
             stamp = read_stamp(p["path"])
             fresh, reason = freshness(stamp, key)

@@ -51,6 +51,14 @@ options:
     description: Name of the new build directory (letters, digits, C(.), C(_), C(+), C(-)).
     type: str
     required: true
+  build_key:
+    description:
+      - Key of this build's inputs (see the skip-published-build role). It is recorded in
+        C(build-keys.json) of the repository with the package files the build added; a key
+        stays recorded while all its files are in the repository, so a later job with the
+        same key can skip building and publishing.
+    type: str
+    default: ""
   files:
     description:
       - Package files to add; C(.changes) (binary uploads) and C(.dsc) (source packages)
@@ -140,6 +148,59 @@ removed:
 BUILD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MARKER = ".zuul-packaging-build.json"
 POOL_DIRS = {"deb": ("pool",), "rpm": ("Packages",)}
+BUILD_KEYS = "build-keys.json"
+
+
+def pool_files(root, fmt):
+    """Relative paths of the package files under a build directory."""
+    found = set()
+    for pool in POOL_DIRS[fmt]:
+        for dirpath, _dirs, names in os.walk(os.path.join(root, pool)):
+            found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)
+    return found
+
+
+def update_build_keys(keys, key, build_id, added, present):
+    """The build keys a repository records (skip-unchanged): the earlier ones whose package
+    files are all still in it, plus this build's key with the files it added."""
+    kept = {k: v for k, v in keys.items()
+            if isinstance(v, dict) and set(v.get("files", [])) <= present}
+    if key:
+        kept[key] = {"build_id": build_id, "files": sorted(added)}
+    return kept
+
+
+def record_key_in_place(build_dir, key, build_id, fmt):
+    """Add a key for a build id published again with the same files (under the lock; the
+    file is replaced with rename(2), so readers see the old or the new list)."""
+    try:
+        with open(os.path.join(build_dir, BUILD_KEYS), encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except (OSError, ValueError):
+        keys = {}
+    if isinstance(keys, dict) and key in keys:
+        return False
+    previous = [v for v in (keys.values() if isinstance(keys, dict) else [])
+                if isinstance(v, dict) and v.get("build_id") == build_id]
+    files = previous[0].get("files", []) if previous else []
+    write_build_keys(build_dir, key, build_id, set(files), fmt)
+    return True
+
+
+def write_build_keys(staging, key, build_id, added, fmt):
+    path = os.path.join(staging, BUILD_KEYS)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except (OSError, ValueError):
+        keys = {}
+    keys = update_build_keys(keys if isinstance(keys, dict) else {}, key, build_id, added,
+                             pool_files(staging, fmt))
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(keys, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+    os.replace(temporary, path)  # never through a hard link into the previous build
 
 
 class PublishError(Exception):
@@ -449,6 +510,12 @@ def publish_signed(params, run, signer):
         marker = read_marker(target)
         if marker is not None:
             if marker.get("files") == names and current_target(repo_dir) == build_id:
+                if params.get("build_key"):  # the same packages, published under another key
+                    changed = record_key_in_place(target, params["build_key"], build_id, fmt)
+                    if changed:
+                        return {"changed": True, "build_dir": target, "removed": [],
+                                "current": os.path.join(repo_dir, "current"),
+                                "signed_by": signer.fingerprint}
                 return {"changed": False, "build_dir": target, "removed": [],
                         "current": os.path.join(repo_dir, "current"),
                         "signed_by": signer.fingerprint}
@@ -465,6 +532,7 @@ def publish_signed(params, run, signer):
             else:
                 os.makedirs(staging)
             signed = bool(signer.fingerprint)
+            before = pool_files(staging, fmt)
             if fmt == "deb":
                 conf = os.path.join(staging, "conf")
                 os.makedirs(conf, exist_ok=True)
@@ -512,6 +580,9 @@ def publish_signed(params, run, signer):
                 else:
                     drop_signatures(staging, ["repo-key.asc", "repodata/repomd.xml.asc",
                                               "repodata/repomd.xml.key"])
+            added = pool_files(staging, fmt) - before if fmt == "deb" else {
+                os.path.relpath(p, staging) for p in added}
+            write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
             with open(os.path.join(staging, MARKER), "w", encoding="utf-8") as handle:
                 json.dump({"build_id": build_id, "files": names, "published_at": time.time()},
                           handle)
@@ -539,6 +610,7 @@ def run_module():
             repo_dir=dict(type="path", required=True),
             format=dict(type="str", choices=["deb", "rpm"], required=True),
             build_id=dict(type="str", required=True),
+            build_key=dict(type="str", default="", no_log=False),
             files=dict(type="list", elements="path", default=[]),
             deb_codename=dict(type="str", default=""),
             deb_components=dict(type="list", elements="str", default=["main"]),
@@ -568,7 +640,8 @@ def run_module():
     module.exit_json(**result)
 
 
-DEFAULTS = {"deb_codename": "", "deb_components": ["main"], "deb_architectures": ["amd64"],
+DEFAULTS = {"build_key": "", "deb_codename": "", "deb_components": ["main"],
+            "deb_architectures": ["amd64"],
             "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
             "sign_packages": False}
 

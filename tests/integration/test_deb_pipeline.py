@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -76,6 +77,24 @@ def test_logs_and_lintian_report_are_kept(first_build):
     assert (logs / ("greeter_%s_amd64.buildinfo" % version)).is_file()
     build_log = (logs / ("greeter_%s_amd64.build.txt" % version)).read_text()
     assert "Status: successful" in build_log
+
+
+def test_the_same_inputs_again_are_skipped_and_publish_nothing(first_build, example):
+    work, version, _ = first_build
+    repo = work / "repos" / "deb" / DIST
+    before = sorted(p.name for p in (repo / "builds").iterdir())
+    current = (repo / "current").resolve()
+    result = play("build-deb.yaml", deb_vars(example, work, verify_deb_install_test_commands=[
+        'test "$(greeter packager)" = "Hello, packager!"']))
+    assert result.rc == 0, result.output[-3000:]
+    assert "is already published in %s/current" % repo in result.output
+    assert "nothing new to build or publish" in result.output
+    assert "Run sbuild" not in result.output and "packaging_publish" not in result.output
+    assert sorted(p.name for p in (repo / "builds").iterdir()) == before
+    assert (repo / "current").resolve() == current
+    keys = json.loads((repo / "current" / "build-keys.json").read_text())
+    assert [entry["build_id"] for entry in keys.values()] == [current.name]
+    assert any(f.endswith("greeter_%s_all.deb" % version) for f in list(keys.values())[0]["files"])
 
 
 def test_next_commit_sorts_higher_and_replaces_current(first_build, example, tmp_path):

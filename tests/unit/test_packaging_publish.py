@@ -4,6 +4,7 @@ tiny RPMs that rpmbuild makes."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import tempfile
@@ -311,3 +312,26 @@ def test_sign_packages_without_a_key_fails_and_publishes_nothing(tmp_path, rpms)
         pp.publish(params(repo, "b1", [rpms["tiny-a"]], sign_packages=True), real_run)
     assert str(info.value) == "sign_packages needs signing_key"
     assert not (repo / "current").exists()
+
+
+def test_update_build_keys_drops_keys_whose_files_are_gone():
+    keys = {"k1": {"build_id": "b1", "files": ["Packages/a-1.rpm"]},
+            "k2": {"build_id": "b2", "files": ["Packages/b-1.rpm"]}}
+    kept = pp.update_build_keys(keys, "k3", "b3", {"Packages/c-1.rpm"},
+                                {"Packages/b-1.rpm", "Packages/c-1.rpm"})
+    assert kept == {"k2": {"build_id": "b2", "files": ["Packages/b-1.rpm"]},
+                    "k3": {"build_id": "b3", "files": ["Packages/c-1.rpm"]}}
+
+
+def test_build_keys_are_recorded_with_the_files_each_build_added(tmp_path, rpms):
+    repo = str(tmp_path / "repo")
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], build_key="key-a"), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], build_key="key-b"), real_run)
+    with open(os.path.join(repo, "current", pp.BUILD_KEYS), encoding="utf-8") as handle:
+        keys = json.load(handle)
+    assert keys == {
+        "key-a": {"build_id": "b1", "files": ["Packages/" + os.path.basename(rpms["tiny-a"])]},
+        "key-b": {"build_id": "b2", "files": ["Packages/" + os.path.basename(rpms["tiny-b"])]}}
+    # the earlier build's record was rewritten, not written through its hard link
+    with open(os.path.join(repo, "builds", "b1", pp.BUILD_KEYS), encoding="utf-8") as handle:
+        assert list(json.load(handle)) == ["key-a"]

@@ -1,0 +1,1 @@
+../../../library/dsc_info.py

@@ -1,0 +1,1 @@
+../../../library/build_stamp.py

@@ -34,5 +34,9 @@ run: deps
 test: deps
 	tools/run-tests.sh
 
+# The benchmark (not a test): ratios measured in one run, written to build/bench/bench.json.
+bench: deps
+	python bench/run.py
+
 clean:
 	rm -rf $(BUILD)

@@ -10,13 +10,13 @@ step() { echo "==> $*"; "$@" || { echo "FAILED: $*"; status=1; }; }
 
 step yamllint --strict .
 step ansible-lint --offline
-step ruff check library tests tools
+step ruff check library tests tools bench
 step python tools/check_docs.py
 step sphinx-build -q -W --keep-going -b html doc/source build/doc
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 echo "==> pytest"
-python -m pytest -p no:cacheprovider -ra "$@" tests
+python -m pytest -p no:cacheprovider -ra --durations=40 "$@" tests
 rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "FAILED: pytest collected no tests"

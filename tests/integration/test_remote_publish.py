@@ -88,6 +88,8 @@ def test_unknown_host_key_is_refused_and_nothing_published(example, tmp_path, ho
     wrong = dict(host.ssh, known_hosts=host.ssh["known_hosts"].replace(
         "[127.0.0.1]", "[repos.invalid]"))
     values["packaging_repo_ssh"] = wrong
+    # the host already serves this build (the test above): look nothing up, try the upload
+    values["packaging_skip_published"] = False
     result = play("build-rpm.yaml", values)
     assert result.rc != 0
     assert result.failure == ("upload-packaging-repo: ssh to root@127.0.0.1 port %d failed: "

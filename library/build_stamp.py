@@ -46,6 +46,11 @@ options:
     type: list
     elements: path
     default: []
+  code:
+    description: Digest of the code that makes the build (the role's own files), computed on
+      the controller, where the role is (on a Zuul node the role's files are not present).
+    type: str
+    default: ""
   key:
     description: With C(state=present), the key returned by the check (recomputed when empty).
     type: str
@@ -68,7 +73,9 @@ EXAMPLES = r"""
   build_stamp:
     path: "{{ out }}/.build-stamp.json"
     inputs: {upstream: "{{ upstream_sha }}", distgit: "{{ distgit_sha }}"}
-    input_dirs: ["{{ role_path }}"]
+    code: >-
+      {{ query('ansible.builtin.file', *query('ansible.builtin.fileglob',
+         role_path ~ '/tasks/*.yaml')) | join | hash('sha256') }}
   register: _stamp
 
 - name: Record the build
@@ -121,8 +128,9 @@ def dir_entries(path):
     return entries
 
 
-def build_key(inputs, input_files=(), input_dirs=()):
+def build_key(inputs, input_files=(), input_dirs=(), code=""):
     material = {
+        "code": code,
         "inputs": inputs,
         "files": [[os.path.basename(p), file_digest(p)] for p in input_files],
         "dirs": [dir_entries(d) for d in input_dirs],
@@ -169,6 +177,7 @@ def run_module():
             "inputs": {"type": "dict", "default": {}},
             "input_files": {"type": "list", "elements": "path", "default": []},
             "input_dirs": {"type": "list", "elements": "path", "default": []},
+            "code": {"type": "str", "default": ""},
             "key": {"type": "str", "default": "", "no_log": False},
             "facts": {"type": "dict", "default": {}},
             "output_files": {"type": "list", "elements": "path", "default": []},
@@ -177,7 +186,7 @@ def run_module():
     )
     p = module.params
     try:
-        key = p["key"] or build_key(p["inputs"], p["input_files"], p["input_dirs"])
+        key = p["key"] or build_key(p["inputs"], p["input_files"], p["input_dirs"], p["code"])
         if p["state"] == "key":
             module.exit_json(changed=False, key=key, fresh=False, reason="key only", facts={})
         if p["state"] == "check":

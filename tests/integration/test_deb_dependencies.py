@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from pipeline import commit_all, deb_vars, git, make_example, play
 
@@ -27,7 +28,13 @@ def test_build_depends_on_a_package_of_an_earlier_build(tmp_path):
                  "2026-11-06T10:00:00Z")
     without = play("build-deb.yaml", deb_vars(example, tmp_path / "without"))
     assert without.rc != 0
-    assert without.failure.startswith("build-deb-sbuild: sbuild failed"), without.failure
+    # the chroot with the build dependencies baked in cannot be made: apt's line says why
+    assert without.failure.startswith(
+        "build-deb-sbuild: mmdebstrap could not make the bookworm chroot with the build "
+        "dependencies of greeter:"), without.failure
+    assert ": Depends: greeter (>= 0.1.0+git1) but it is not installable" in without.failure
+    chroots = Path.home() / ".cache" / "zuul-packaging" / "chroots"
+    assert not list(chroots.glob("*.incoming"))  # the failed chroot left nothing behind
     assert not (tmp_path / "without" / "repos").exists()
 
     chained = play("build-deb.yaml", deb_vars(

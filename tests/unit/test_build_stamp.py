@@ -48,3 +48,7 @@ def test_unreadable_stamp_is_no_stamp(tmp_path):
     bad.write_text("{not json")
     assert build_stamp.read_stamp(str(bad)) is None
     assert build_stamp.read_stamp(str(tmp_path / "missing.json")) is None
+
+
+def test_key_changes_with_the_code_digest():
+    assert build_stamp.build_key({}, code="a") != build_stamp.build_key({}, code="b")

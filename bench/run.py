@@ -11,8 +11,10 @@ to build/bench/bench.json. What is timed:
   build-deb-source, build-deb-sbuild) of the same package, first with an empty chroot cache
   (it makes the chroot with the build dependencies baked in), then warm on the next upstream
   commit (so no build is reused); warm_s is the wall time of the build tools in the warm run
-  (git archive, dpkg-source, sbuild), warm_playbook_s the whole playbook;
-- overhead_s: warm playbook wall minus the wall of every command it ran (Ansible's share);
+  (git archive, tar, dpkg-source as the source build module reports them, sbuild),
+  warm_playbook_s the whole playbook;
+- overhead_s: warm playbook wall minus the wall of every tool it ran (commands, and the tools
+  modules report): Ansible's share plus the collection's own bookkeeping;
 - skip_unchanged_s: the deb job's run playbook (playbooks/deb/run.yaml) for inputs whose
   build the repository already holds (it ends after the build key lookup);
 - publish_5000_vs_10_ratio_{deb,rpm}: time of a job's publish step (the publish role, as
@@ -93,6 +95,9 @@ def command_walls(output):
             continue
         if isinstance(result, dict) and result.get("delta"):
             walls[task] = walls.get(task, 0) + delta_seconds(result["delta"])
+        # modules that run tools themselves report each tool's wall time
+        for tool, seconds in (result.get("tool_seconds") or {}).items():
+            walls[task + ": " + tool] = walls.get(task + ": " + tool, 0) + seconds
     return walls
 
 
@@ -176,13 +181,12 @@ def deb_builds(work):
     say("warm: the collection's deb build of the next upstream commit, warm chroot cache")
     commit(example / "upstream", "NEWS", "2026-11-05T10:00:00Z")
     warm_playbook_s, _, warm_walls = play(ROOT / "bench" / "deb-build.yaml", variables)
-    tools = (
-        "Make the orig tarball from the exact upstream commit",
-        "Build the source package",
-        "Run sbuild (its log streams into the job output under Zuul)",
-    )
-    warm_s = sum(warm_walls.get(name, 0) for name in tools)
-    assert warm_walls.get(tools[2]), "the warm run did not run sbuild: %s" % sorted(warm_walls)
+    tools = ("Build the source package (or reuse the unchanged last one): ", "Run sbuild")
+    warm_s = sum(v for k, v in warm_walls.items() if k.startswith(tools))
+    assert any(k.startswith(tools[1]) for k in warm_walls), (
+        "the warm run did not run sbuild: %s" % sorted(warm_walls))
+    assert any(k.startswith(tools[0]) for k in warm_walls), (
+        "the warm run did not build the source package: %s" % sorted(warm_walls))
 
     say("skip-unchanged: the deb job's run playbook, then again with the same inputs")
     job = dict(variables, packaging_repo_dir=str(work / "repos"))

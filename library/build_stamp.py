@@ -167,6 +167,29 @@ def stamp_content(key, facts, output_files):
     return json.dumps(stamp, indent=1, sort_keys=True) + "\n"
 
 
+def check(path, key):
+    """(fresh, reason, facts) of the stamp at path against the wanted key."""
+    stamp = read_stamp(path)
+    fresh, reason = freshness(stamp, key)
+    return fresh, reason, stamp.get("facts", {}) if fresh else {}
+
+
+def record(path, key, facts, output_files, check_mode=False):
+    """Write the stamp atomically; return whether its content changed."""
+    content = stamp_content(key, facts, output_files)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            changed = handle.read() != content
+    except OSError:
+        changed = True
+    if changed and not check_mode:
+        temporary = path + ".tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    return changed
+
+
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
 
@@ -190,21 +213,9 @@ def run_module():
         if p["state"] == "key":
             module.exit_json(changed=False, key=key, fresh=False, reason="key only", facts={})
         if p["state"] == "check":
-            stamp = read_stamp(p["path"])
-            fresh, reason = freshness(stamp, key)
-            module.exit_json(changed=False, key=key, fresh=fresh, reason=reason,
-                             facts=stamp.get("facts", {}) if fresh else {})
-        content = stamp_content(key, p["facts"], p["output_files"])
-        try:
-            with open(p["path"], encoding="utf-8") as handle:
-                changed = handle.read() != content
-        except OSError:
-            changed = True
-        if changed and not module.check_mode:
-            temporary = p["path"] + ".tmp"
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(content)
-            os.replace(temporary, p["path"])
+            fresh, reason, facts = check(p["path"], key)
+            module.exit_json(changed=False, key=key, fresh=fresh, reason=reason, facts=facts)
+        changed = record(p["path"], key, p["facts"], p["output_files"], module.check_mode)
         module.exit_json(changed=changed, key=key, fresh=True, reason="recorded", facts=p["facts"])
     except OSError as exc:
         module.fail_json(msg="build stamp %s: %s" % (p["path"], exc.strerror or exc))

@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "library"
 if str(LIBRARY) not in sys.path:
     sys.path.insert(0, str(LIBRARY))
+PLUGINS = ROOT / "plugins" / "lookup"
+if str(PLUGINS) not in sys.path:
+    sys.path.insert(0, str(PLUGINS))
+# The modules that combine others import them as module_utils (each role links the ones it
+# needs from its module_utils/), as Ansible does when it packs a module for the node.
+import ansible.module_utils  # noqa: E402
+
+if str(LIBRARY) not in ansible.module_utils.__path__:
+    ansible.module_utils.__path__.append(str(LIBRARY))
 
 # 2026-11-03 10:00:00 UTC, a Tuesday; every repository's clock starts here.
 EPOCH = 1793700000

@@ -75,3 +75,19 @@ def test_playbooks_use_existing_roles():
 def test_module_symlinks_point_into_library():
     for link in (ROOT / "roles").glob("*/library/*.py"):
         assert link.is_symlink() and link.resolve().parent == ROOT / "library", link
+    for link in (ROOT / "roles").glob("*/module_utils/*.py"):
+        assert link.is_symlink() and link.resolve().parent == ROOT / "library", link
+    for link in (ROOT / "roles").glob("*/lookup_plugins/*.py"):
+        assert link.is_symlink() and link.resolve().parent == ROOT / "plugins" / "lookup", link
+
+
+def test_roles_link_what_their_modules_import():
+    """A module imports the modules it builds on as ansible.module_utils.<name>; the role
+    that uses it must link each of them from its module_utils/ (Zuul ignores ansible.cfg)."""
+    for module in (ROOT / "roles").glob("*/library/*.py"):
+        role = module.parent.parent
+        for line in module.read_text().splitlines():
+            if line.startswith("from ansible.module_utils.") and " import " in line:
+                name = line.split()[1].rsplit(".", 1)[1]
+                if (ROOT / "library" / (name + ".py")).exists():
+                    assert (role / "module_utils" / (name + ".py")).is_symlink(), (module, name)

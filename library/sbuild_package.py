@@ -1,0 +1,427 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Plan an sbuild run on a cached chroot (or reuse the last build), then collect its results."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from ansible.module_utils.build_stamp import build_key, check, record
+from ansible.module_utils.deb_distribution import DistributionError, classify, known_codenames
+from ansible.module_utils.dsc_info import read_dsc
+
+DOCUMENTATION = r"""
+---
+module: sbuild_package
+short_description: Plan an sbuild build on a cached chroot and collect its results
+description:
+  - The bookkeeping of the build-deb-sbuild role in two module runs around the two commands
+    that do the work (mmdebstrap when the chroot is missing or too old, sbuild), so that the
+    role costs little more than the build itself.
+  - "C(state=plan): checks the source package, the distribution (distro-info-data) and the
+    architecture; names the cached chroot from everything that shapes it (distribution,
+    architecture, mirror, chroot packages, mmdebstrap's version and, when baked, the
+    normalized build dependencies of the .dsc read with python-debian); decides whether it
+    must be made; looks up the build stamp (the C(build_stamp) key of the .dsc's content, the
+    chroot's path, size and mtime and the build options); when a build is needed empties the
+    output directory and writes the sbuild configuration that unpacks the chroot into a
+    tmpfs. Returns the mmdebstrap and sbuild command lines."
+  - "C(state=finish): keeps the build log and .buildinfo in the log directory (of this build
+    or of the reused one) and, after a successful build, returns the built packages and
+    records the build stamp."
+requirements:
+  - python-debian, distro-info (Debian packages python3-debian, python3-distro-info)
+  - sbuild, mmdebstrap and dpkg on the node
+options:
+  state:
+    description: C(plan) before the build, C(finish) after it.
+    type: str
+    choices: [plan, finish]
+    default: plan
+  dsc:
+    description: Source package (.dsc) to build (C(plan)).
+    type: str
+    default: ''
+  distribution:
+    description: Target distribution codename or alias (C(plan)).
+    type: str
+    default: ''
+  arch:
+    description: Build architecture; empty for the node's.
+    type: str
+    default: ''
+  mirror:
+    description: Archive mirror for mmdebstrap; empty for its default (Debian).
+    type: str
+    default: ''
+  chroot_packages:
+    description: Extra packages in the chroot.
+    type: list
+    elements: str
+    default: []
+  chroot_max_age_days:
+    description: Remake a cached chroot older than this.
+    type: int
+    default: 7
+  cache_dir:
+    description: Directory of the cached chroots (C(plan)).
+    type: path
+    default: ''
+  output_dir:
+    description: Build directory (emptied when a build is needed).
+    type: path
+    required: true
+  log_dir:
+    description: Where the build log and .buildinfo are kept.
+    type: path
+    required: true
+  extra_repositories:
+    description: C(--extra-repository) lines (never reused, never baked).
+    type: list
+    elements: str
+    default: []
+  extra_repository_keys:
+    description: C(--extra-repository-key) files.
+    type: list
+    elements: str
+    default: []
+  extra_packages:
+    description: C(--extra-package) files or directories (never reused, never baked).
+    type: list
+    elements: str
+    default: []
+  apt_upgrade:
+    description: Let sbuild upgrade the chroot before the build (a plain chroot is used).
+    type: bool
+    default: false
+  bake_build_deps:
+    description: Use a chroot with the build dependencies installed (sbuild's null resolver).
+    type: bool
+    default: true
+  unpack_dir:
+    description: tmpfs to unpack the chroot into (unused when not a writable directory).
+    type: str
+    default: /dev/shm
+  extra_args:
+    description: Further sbuild arguments.
+    type: list
+    elements: str
+    default: []
+  code:
+    description: Digest of the calling role's files (part of the stamp key).
+    type: str
+    default: ''
+  rc:
+    description: sbuild's exit code (C(finish) after a build).
+    type: int
+    default: 0
+  built:
+    description: Whether sbuild ran (C(finish)); false when the plan reused the last build.
+    type: bool
+    default: true
+  stamp:
+    description: The C(stamp) that C(plan) returned (C(finish)).
+    type: dict
+    default: {}
+author:
+  - zuul-packaging developers
+"""
+
+EXAMPLES = r"""
+- name: Plan the build
+  sbuild_package:
+    dsc: "{{ build_deb_source_dsc }}"
+    distribution: bookworm
+    cache_dir: /var/cache/zuul-packaging/chroots
+    output_dir: /tmp/build/deb/binary
+    log_dir: /tmp/zuul-output/logs/deb
+  register: _plan
+"""
+
+RETURN = r"""
+chroot:
+  description: Path of the cached chroot tarball.
+  type: str
+  returned: success
+make_chroot:
+  description: Whether the chroot must be made (C(plan)).
+  type: bool
+  returned: success
+mmdebstrap_argv:
+  description: The command that makes the chroot into C(<chroot>.incoming) (C(plan)).
+  type: list
+  elements: str
+  returned: success
+sbuild_argv:
+  description: The sbuild command (C(plan)).
+  type: list
+  elements: str
+  returned: success
+sbuild_env:
+  description: Environment of the sbuild command (C(plan)).
+  type: dict
+  returned: success
+reuse:
+  description: Whether the last build is reused (C(plan)).
+  type: bool
+  returned: success
+stamp:
+  description: What the build stamp covers, for C(finish) (C(plan)).
+  type: dict
+  returned: success
+packages:
+  description: The build's C(changes), C(debs) and binary package C(names) (when reused or built).
+  type: dict
+  returned: success
+"""
+
+ARCH_NAME = re.compile(r"^[a-z0-9-]*$")
+RESULTS = ("*.changes", "*.deb", "*.udeb", "*.buildinfo", "*.build")
+TIMESTAMPED_LOG = re.compile(r"-\d{4}-\d\d-\d\dT")
+
+
+class SbuildError(Exception):
+    """A bad input or a failed step, with a message that names it."""
+
+
+def probe(argv):
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SbuildError("build-deb-sbuild: %s failed: %s" % (
+            " ".join(argv), (proc.stderr or proc.stdout).strip() or "exit %d" % proc.returncode))
+    return proc.stdout.strip()
+
+
+def check_inputs(p):
+    """The target's codename and vendor, after checking every input (one line per fault)."""
+    dsc = p["dsc"]
+    if not dsc or not dsc.endswith(".dsc") or not os.path.isfile(dsc):
+        raise SbuildError("build-deb-sbuild: source package %s is not an existing .dsc file"
+                          % json.dumps(dsc))
+    try:
+        target = classify(p["distribution"], *known_codenames())
+    except ImportError:
+        raise SbuildError("python3-distro-info is not installed on this node") from None
+    except DistributionError as exc:
+        raise SbuildError(str(exc)) from exc
+    if target["vendor"] != "debian" and not p["mirror"]:
+        raise SbuildError(
+            "build-deb-sbuild: %s is an Ubuntu release; set build_deb_sbuild_mirror "
+            "(packaging_deb_mirror) to an Ubuntu archive" % p["distribution"])
+    if not ARCH_NAME.match(p["arch"]):
+        raise SbuildError("build-deb-sbuild: architecture %s is not a Debian architecture name"
+                          % json.dumps(p["arch"]))
+    return target
+
+
+def uses_other_repositories(p):
+    return bool(p["extra_repositories"] or p["extra_packages"])
+
+
+def chroot_path(p, codename, arch, mmdebstrap_version, dsc_info, baked):
+    """The cached chroot's path: everything that shapes the chroot, hashed (pure)."""
+    key = {
+        "distribution": codename, "arch": arch, "mirror": p["mirror"],
+        "packages": sorted(p["chroot_packages"]), "variant": "buildd",
+        "mmdebstrap": mmdebstrap_version,
+        "build_depends": dsc_info["build_depends"] if baked else [],
+    }
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    suffix = "-%s-deps" % dsc_info["source"] if baked else ""
+    return os.path.join(p["cache_dir"], "%s-%s-%s%s.tar" % (codename, arch, digest, suffix))
+
+
+def mmdebstrap_argv(p, codename, arch, chroot, baked):
+    include = list(p["chroot_packages"]) + (["fakeroot"] if baked else [])
+    argv = ["mmdebstrap", "--variant=buildd", "--mode=unshare", "--format=tar", "--arch=" + arch]
+    if include:
+        argv.append("--include=" + ",".join(include))
+    if baked:
+        argv += ["--customize-hook=upload %s /tmp/build-deps.dsc" % p["dsc"],
+                 '--customize-hook=chroot "$1" apt-get -y --no-install-recommends build-dep '
+                 "/tmp/build-deps.dsc",
+                 '--customize-hook=rm -f "$1/tmp/build-deps.dsc"']
+    argv += [codename, chroot + ".incoming"] + ([p["mirror"]] if p["mirror"] else [])
+    return argv
+
+
+def sbuild_argv(p, codename, arch, chroot, baked):
+    argv = ["sbuild", "--chroot-mode=unshare", "--chroot=" + chroot, "--dist=" + codename,
+            "--arch=" + arch, "--arch-all", "--build-dir=" + p["output_dir"],
+            "--no-run-lintian", "--no-run-piuparts", "--no-run-autopkgtest"]
+    if not p["apt_upgrade"]:
+        argv += ["--no-apt-upgrade", "--no-apt-distupgrade"]
+    if baked:
+        argv += ["--build-dep-resolver=null", "--no-apt-update", "--purge-deps=never"]
+    argv += ["--extra-repository=" + r for r in p["extra_repositories"]]
+    argv += ["--extra-repository-key=" + k for k in p["extra_repository_keys"]]
+    argv += ["--extra-package=" + k for k in p["extra_packages"]]
+    return argv + list(p["extra_args"]) + [p["dsc"]]
+
+
+def stamp_inputs(p, codename, arch, chroot, baked):
+    """What the build stamp covers besides the .dsc and the chroot's identity (pure)."""
+    return {
+        "chroot": chroot, "distribution": codename, "arch": arch, "apt_upgrade": p["apt_upgrade"],
+        "extra_repository_keys": p["extra_repository_keys"], "extra_args": p["extra_args"],
+        "baked": baked,
+    }
+
+
+def stamp_key(inputs, dsc, code):
+    """The build stamp key; the chroot's identity (size, mtime) changes when it is remade."""
+    info = os.stat(inputs["chroot"])
+    return build_key(dict(inputs, chroot_mtime=info.st_mtime, chroot_size=info.st_size),
+                     input_files=[dsc], code=code)
+
+
+def common(p):
+    """What both states need: (codename, arch, chroot, baked, make_chroot, source name)."""
+    codename = check_inputs(p)["codename"]
+    arch = p["arch"] or probe(["dpkg", "--print-architecture"])
+    try:
+        with open(p["dsc"], encoding="utf-8") as handle:
+            dsc_info = read_dsc(handle.read())
+    except ImportError:
+        raise SbuildError("python-debian is not importable on this node") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise SbuildError("%s does not parse: %s" % (
+            p["dsc"], getattr(exc, "strerror", None) or exc)) from exc
+    baked = p["bake_build_deps"] and not p["apt_upgrade"] and not uses_other_repositories(p)
+    chroot = chroot_path(p, codename, arch, probe(["mmdebstrap", "--version"]), dsc_info, baked)
+    try:
+        age = time.time() - os.stat(chroot).st_mtime
+        make = age > p["chroot_max_age_days"] * 86400
+    except FileNotFoundError:
+        make = True
+    return codename, arch, chroot, baked, make, dsc_info["source"]
+
+
+def plan(p):
+    codename, arch, chroot, baked, make, source = common(p)
+    fresh, facts = False, {}
+    stamp = {"inputs": stamp_inputs(p, codename, arch, chroot, baked), "dsc": p["dsc"]}
+    if not make:
+        fresh, _, facts = check(os.path.join(p["output_dir"], ".build-stamp.json"),
+                                stamp_key(stamp["inputs"], p["dsc"], p["code"]))
+    reuse = fresh and not uses_other_repositories(p)
+    env = {"LC_ALL": "C.UTF-8"}
+    if not reuse:
+        shutil.rmtree(p["output_dir"], ignore_errors=True)
+        os.makedirs(p["output_dir"], mode=0o755)
+        unpack = p["unpack_dir"]
+        if unpack and os.path.isdir(unpack) and os.access(unpack, os.W_OK | os.X_OK):
+            conf = os.path.join(p["output_dir"], ".sbuild.conf")
+            with open(conf, "w", encoding="utf-8") as handle:
+                handle.write("$unshare_tmpdir_template = '%s/tmp.sbuild.XXXXXXXXXX';\n1;\n"
+                             % unpack.rstrip("/"))
+            env["SBUILD_CONFIG"] = conf
+    if make:
+        os.makedirs(p["cache_dir"], mode=0o755, exist_ok=True)
+    return {
+        "changed": not reuse or make, "chroot": chroot, "make_chroot": make, "arch": arch,
+        "distribution": codename, "baked": baked, "reuse": reuse, "source": source,
+        "packages": facts if reuse else {}, "stamp": stamp,
+        "mmdebstrap_argv": mmdebstrap_argv(p, codename, arch, chroot, baked),
+        "sbuild_argv": sbuild_argv(p, codename, arch, chroot, baked), "sbuild_env": env,
+    }
+
+
+def results(output_dir):
+    found = []
+    for pattern in RESULTS:
+        found += glob.glob(os.path.join(glob.escape(output_dir), pattern))
+    return sorted(found)
+
+
+def keep_logs(files, log_dir):
+    """Copy the build log (as .build.txt) and the .buildinfo into log_dir; return the copies."""
+    os.makedirs(log_dir, mode=0o755, exist_ok=True)
+    kept = []
+    for path in files:
+        name = os.path.basename(path)
+        if not name.endswith((".build", ".buildinfo")) or TIMESTAMPED_LOG.search(name):
+            continue
+        dest = os.path.join(log_dir, name + ".txt" if name.endswith(".build") else name)
+        shutil.copyfile(path, dest)
+        os.chmod(dest, 0o644)
+        kept.append(dest)
+    return kept
+
+
+def finish(p):
+    if not p["stamp"].get("inputs"):
+        raise SbuildError("build-deb-sbuild: finish needs the stamp that plan returned")
+    files = results(p["output_dir"])
+    kept = keep_logs(files, p["log_dir"])
+    packages = {}
+    if p["built"] and p["rc"] == 0:
+        changes = [f for f in files if f.endswith(".changes")]
+        debs = [f for f in files if f.endswith((".deb", ".udeb"))]
+        if not changes or not debs:
+            raise SbuildError("build-deb-sbuild: sbuild succeeded but left no .changes or .deb "
+                              "in %s" % p["output_dir"])
+        names = []
+        for deb in debs:
+            name = os.path.basename(deb).split("_", 1)[0]
+            if name not in names:
+                names.append(name)
+        packages = {"changes": changes[0], "debs": debs, "names": names}
+        record(os.path.join(p["output_dir"], ".build-stamp.json"),
+               stamp_key(p["stamp"]["inputs"], p["stamp"]["dsc"], p["code"]), packages,
+               debs + changes[:1])
+    return {"changed": bool(kept) and p["built"], "logs": kept,
+            "packages": packages}
+
+
+def run_module():
+    from ansible.module_utils.basic import AnsibleModule
+
+    module = AnsibleModule(
+        argument_spec={
+            "state": {"type": "str", "choices": ["plan", "finish"], "default": "plan"},
+            "dsc": {"type": "str", "default": ""},
+            "distribution": {"type": "str", "default": ""},
+            "arch": {"type": "str", "default": ""},
+            "mirror": {"type": "str", "default": ""},
+            "chroot_packages": {"type": "list", "elements": "str", "default": []},
+            "chroot_max_age_days": {"type": "int", "default": 7},
+            "cache_dir": {"type": "path", "default": ""},
+            "output_dir": {"type": "path", "required": True},
+            "log_dir": {"type": "path", "required": True},
+            "extra_repositories": {"type": "list", "elements": "str", "default": []},
+            "extra_repository_keys": {"type": "list", "elements": "str", "default": [],
+                                      "no_log": False},
+            "extra_packages": {"type": "list", "elements": "str", "default": []},
+            "apt_upgrade": {"type": "bool", "default": False},
+            "bake_build_deps": {"type": "bool", "default": True},
+            "unpack_dir": {"type": "str", "default": "/dev/shm"},
+            "extra_args": {"type": "list", "elements": "str", "default": []},
+            "code": {"type": "str", "default": ""},
+            "rc": {"type": "int", "default": 0},
+            "built": {"type": "bool", "default": True},
+            "stamp": {"type": "dict", "default": {}},
+        },
+    )
+    p = module.params
+    try:
+        module.exit_json(**(plan(p) if p["state"] == "plan" else finish(p)))
+    except SbuildError as exc:
+        module.fail_json(msg=str(exc))
+    except OSError as exc:
+        module.fail_json(msg="build-deb-sbuild: %s: %s" % (exc.filename or "", exc.strerror or exc))
+
+
+def main():
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

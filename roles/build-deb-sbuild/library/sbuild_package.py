@@ -1,0 +1,1 @@
+../../../library/sbuild_package.py

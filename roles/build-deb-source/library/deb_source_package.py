@@ -1,0 +1,1 @@
+../../../library/deb_source_package.py

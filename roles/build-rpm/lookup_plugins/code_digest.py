@@ -1,0 +1,1 @@
+../../../plugins/lookup/code_digest.py

@@ -1,0 +1,1 @@
+../../../library/published_build.py

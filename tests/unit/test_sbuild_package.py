@@ -1,0 +1,119 @@
+"""sbuild_package: chroot naming, sbuild's command line, input checks and log collection
+(the build itself runs in the integration tests and the molecule scenario)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sbuild_package as sp
+
+DSC = """Format: 3.0 (quilt)
+Source: greeter
+Binary: greeter
+Architecture: all
+Version: 0.1.0-1
+Build-Depends: debhelper-compat (= 13)
+Files:
+ 00000000000000000000000000000000 1 greeter_0.1.0.orig.tar.gz
+"""
+
+
+def params(tmp_path, **extra):
+    dsc = tmp_path / "greeter_0.1.0-1.dsc"
+    dsc.write_text(DSC)
+    base = {"state": "plan", "dsc": str(dsc), "distribution": "bookworm", "arch": "amd64",
+            "mirror": "", "chroot_packages": [], "chroot_max_age_days": 7,
+            "cache_dir": str(tmp_path / "cache"), "output_dir": str(tmp_path / "out"),
+            "log_dir": str(tmp_path / "logs"), "extra_repositories": [],
+            "extra_repository_keys": [], "extra_packages": [], "apt_upgrade": False,
+            "bake_build_deps": True, "unpack_dir": str(tmp_path), "extra_args": [],
+            "code": "c1", "rc": 0, "built": True, "stamp": {}}
+    base.update(extra)
+    return base
+
+
+def test_chroot_name_follows_what_shapes_the_chroot(tmp_path):
+    p = params(tmp_path)
+    info = {"source": "greeter", "build_depends": ["Build-Depends: debhelper-compat (= 13)"]}
+    baked = sp.chroot_path(p, "bookworm", "amd64", "mmdebstrap 1.3.5", info, True)
+    assert baked.startswith(str(tmp_path / "cache" / "bookworm-amd64-"))
+    assert baked.endswith("-greeter-deps.tar")
+    plain = sp.chroot_path(p, "bookworm", "amd64", "mmdebstrap 1.3.5", info, False)
+    assert not plain.endswith("-deps.tar")
+    other = dict(info, build_depends=["Build-Depends: debhelper-compat (= 13), pandoc"])
+    names = {baked, plain, sp.chroot_path(p, "bookworm", "amd64", "mmdebstrap 1.3.5", other, True),
+             sp.chroot_path(p, "bookworm", "amd64", "mmdebstrap 1.4.0", info, True),
+             sp.chroot_path(dict(p, mirror="http://mirror.test/debian"), "bookworm", "amd64",
+                            "mmdebstrap 1.3.5", info, True)}
+    assert len(names) == 5
+
+
+def test_sbuild_command_line(tmp_path):
+    p = params(tmp_path, extra_args=["--jobs=2"])
+    baked = sp.sbuild_argv(p, "bookworm", "amd64", "/c.tar", True)
+    assert baked[:3] == ["sbuild", "--chroot-mode=unshare", "--chroot=/c.tar"]
+    assert "--build-dep-resolver=null" in baked and "--no-apt-update" in baked
+    assert baked[-2:] == ["--jobs=2", p["dsc"]]
+    chained = sp.sbuild_argv(dict(p, extra_repositories=["deb [trusted=yes] file:/r ./"],
+                                  apt_upgrade=True), "bookworm", "amd64", "/c.tar", False)
+    assert "--build-dep-resolver=null" not in chained and "--no-apt-upgrade" not in chained
+    assert "--extra-repository=deb [trusted=yes] file:/r ./" in chained
+    hooks = sp.mmdebstrap_argv(p, "bookworm", "amd64", "/c.tar", True)
+    assert "--include=fakeroot" in hooks and hooks[-2:] == ["bookworm", "/c.tar.incoming"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"dsc": ""}, 'build-deb-sbuild: source package "" is not an existing .dsc file'),
+    ({"dsc": "/nonexistent/x.dsc"},
+     'build-deb-sbuild: source package "/nonexistent/x.dsc" is not an existing .dsc file'),
+    ({"distribution": "bookwork"}, "unknown distribution 'bookwork'"),
+    ({"distribution": "noble"}, "build-deb-sbuild: noble is an Ubuntu release; set "
+                                "build_deb_sbuild_mirror (packaging_deb_mirror)"),
+    ({"arch": "../amd64"},
+     'build-deb-sbuild: architecture "../amd64" is not a Debian architecture name'),
+])
+def test_bad_inputs(tmp_path, extra, message):
+    with pytest.raises(sp.SbuildError) as info:
+        sp.plan(params(tmp_path, **extra))
+    assert str(info.value).startswith(message)
+    assert not (tmp_path / "out").exists()
+
+
+def test_plan_without_a_chroot_then_finish(tmp_path):
+    p = params(tmp_path)
+    plan = sp.plan(p)
+    assert plan["make_chroot"] and not plan["reuse"] and plan["baked"]
+    assert plan["source"] == "greeter"
+    conf = (tmp_path / "out" / ".sbuild.conf").read_text()
+    assert "$unshare_tmpdir_template = '%s/tmp.sbuild.XXXXXXXXXX';" % tmp_path in conf
+    assert plan["sbuild_env"]["SBUILD_CONFIG"] == str(tmp_path / "out" / ".sbuild.conf")
+    # what sbuild leaves: the log under a timestamped name and a link to it
+    out = tmp_path / "out"
+    log = "greeter_0.1.0-1_amd64-2026-11-25T01:00:00Z.build"
+    (out / log).write_text("log\n")
+    (out / "greeter_0.1.0-1_amd64.build").symlink_to(log)
+    (out / "greeter_0.1.0-1_amd64.buildinfo").write_text("info\n")
+    (out / "greeter_0.1.0-1_amd64.changes").write_text("changes\n")
+    (out / "greeter_0.1.0-1_all.deb").write_text("deb\n")
+    (tmp_path / "chroot.tar").write_text("tar\n")
+    stamp = dict(plan["stamp"], inputs=dict(plan["stamp"]["inputs"],
+                                            chroot=str(tmp_path / "chroot.tar")))
+    done = sp.finish(dict(p, state="finish", stamp=stamp))
+    assert sorted(f.rsplit("/", 1)[1] for f in done["logs"]) == [
+        "greeter_0.1.0-1_amd64.build.txt", "greeter_0.1.0-1_amd64.buildinfo"]
+    assert (tmp_path / "logs" / "greeter_0.1.0-1_amd64.build.txt").read_text() == "log\n"
+    assert done["packages"] == {"changes": str(out / "greeter_0.1.0-1_amd64.changes"),
+                                "debs": [str(out / "greeter_0.1.0-1_all.deb")],
+                                "names": ["greeter"]}
+    recorded = json.loads((out / ".build-stamp.json").read_text())
+    assert recorded["facts"] == done["packages"]
+
+
+def test_failed_build_keeps_the_log_and_records_nothing(tmp_path):
+    p = params(tmp_path)
+    plan = sp.plan(p)
+    (tmp_path / "out" / "greeter_0.1.0-1_amd64.build").write_text("E: failed\n")
+    done = sp.finish(dict(p, state="finish", stamp=plan["stamp"], rc=2))
+    assert done["packages"] == {} and len(done["logs"]) == 1
+    assert not (tmp_path / "out" / ".build-stamp.json").exists()

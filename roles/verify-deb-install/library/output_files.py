@@ -1,0 +1,1 @@
+../../../library/output_files.py

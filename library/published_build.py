@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 from ansible.module_utils.build_stamp import build_key
+from ansible.module_utils.distgit_checkout import head
 
 DOCUMENTATION = r"""
 ---
@@ -100,15 +99,6 @@ message:
 """
 
 
-def upstream_sha(path):
-    """HEAD commit of the upstream checkout, or '' when it is not a git checkout with one."""
-    if not path or not os.path.isdir(path):
-        return ""
-    proc = subprocess.run(["git", "-C", path, "rev-parse", "--verify", "HEAD"],
-                          capture_output=True, text=True, check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else ""
-
-
 def parse_keys(text):
     """The key → record map of a build-keys.json text ({} when it is not one)."""
     try:
@@ -141,7 +131,7 @@ def message(key, found, build_id, repo):
 
 def lookup(params, fetch_url=None):
     """Every return value of the module for its parameters."""
-    upstream = upstream_sha(params["upstream_path"])
+    upstream = head(params["upstream_path"]) if params["upstream_path"] else ""
     key = ""
     if upstream and params["distgit_sha"] and not params["buildset_repositories"]:
         key = build_key({

@@ -115,7 +115,7 @@ options:
     elements: str
     default: []
   code:
-    description: Digest of the calling role's files (part of the stamp key).
+    description: Digest of the calling role's files (part of the stamp key; C(plan)).
     type: str
     default: ''
   rc:
@@ -173,7 +173,7 @@ reuse:
   type: bool
   returned: success
 stamp:
-  description: What the build stamp covers, for C(finish) (C(plan)).
+  description: What the build stamp covers (inputs, .dsc, role digest), for C(finish) (C(plan)).
   type: dict
   returned: success
 packages:
@@ -275,11 +275,12 @@ def stamp_inputs(p, codename, arch, chroot, baked):
     }
 
 
-def stamp_key(inputs, dsc, code):
-    """The build stamp key; the chroot's identity (size, mtime) changes when it is remade."""
-    info = os.stat(inputs["chroot"])
-    return build_key(dict(inputs, chroot_mtime=info.st_mtime, chroot_size=info.st_size),
-                     input_files=[dsc], code=code)
+def stamp_key(stamp):
+    """The build stamp key of plan's stamp; the chroot's identity (size, mtime) changes when
+    it is remade, so finish computes it again after mmdebstrap."""
+    info = os.stat(stamp["inputs"]["chroot"])
+    return build_key(dict(stamp["inputs"], chroot_mtime=info.st_mtime, chroot_size=info.st_size),
+                     input_files=[stamp["dsc"]], code=stamp["code"])
 
 
 def common(p):
@@ -307,10 +308,11 @@ def common(p):
 def plan(p):
     codename, arch, chroot, baked, make, source = common(p)
     fresh, facts = False, {}
-    stamp = {"inputs": stamp_inputs(p, codename, arch, chroot, baked), "dsc": p["dsc"]}
+    stamp = {"inputs": stamp_inputs(p, codename, arch, chroot, baked), "dsc": p["dsc"],
+             "code": p["code"]}
     if not make:
         fresh, _, facts = check(os.path.join(p["output_dir"], ".build-stamp.json"),
-                                stamp_key(stamp["inputs"], p["dsc"], p["code"]))
+                                stamp_key(stamp))
     reuse = fresh and not uses_other_repositories(p)
     env = {"LC_ALL": "C.UTF-8"}
     if not reuse:
@@ -375,7 +377,7 @@ def finish(p):
                 names.append(name)
         packages = {"changes": changes[0], "debs": debs, "names": names}
         record(os.path.join(p["output_dir"], ".build-stamp.json"),
-               stamp_key(p["stamp"]["inputs"], p["stamp"]["dsc"], p["code"]), packages,
+               stamp_key(p["stamp"]), packages,
                debs + changes[:1])
     return {"changed": bool(kept) and p["built"], "logs": kept,
             "packages": packages}

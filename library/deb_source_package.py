@@ -155,12 +155,12 @@ def timed_run(argv, seconds, cwd=None):
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
                           env=dict(os.environ, LC_ALL="C.UTF-8"))
-    seconds[os.path.basename(argv[0])] = round(
-        seconds.get(os.path.basename(argv[0]), 0) + time.monotonic() - started, 3)
+    tool = os.path.basename(argv[0])
+    seconds[tool] = round(seconds.get(tool, 0) + time.monotonic() - started, 3)
     if proc.returncode != 0:
         lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
         raise SourceBuildError("build-deb-source: %s failed (exit %d): %s" % (
-            " ".join(argv[:2]), proc.returncode, " | ".join(lines[-3:]) or "no output"))
+            tool, proc.returncode, " | ".join(lines[-3:]) or "no output"))
     return proc
 
 

@@ -171,7 +171,8 @@ def build(p, info, version_info, codename, paths):
     os.makedirs(p["output_dir"], mode=0o755)
     tree = os.path.basename(paths["tree"])
     timed_run(["git", "-C", p["upstream_path"], "archive", "--format=tar.gz",
-               "--prefix=%s/" % tree, "--output=%s" % paths["orig"], version_info["upstream_sha"]],
+               "--prefix=%s/" % tree, "--output=%s" % paths["orig"], "--end-of-options",
+               version_info["upstream_sha"]],
               seconds)
     timed_run(["tar", "-xzf", paths["orig"], "-C", p["output_dir"]], seconds)
     shutil.rmtree(os.path.join(paths["tree"], "debian"), ignore_errors=True)
@@ -180,7 +181,8 @@ def build(p, info, version_info, codename, paths):
     add_entry(paths["tree"], info["source"], paths["version"], codename,
               p["changelog_author"] or info["previous_author"],
               version_info["changelog_date_rfc2822"], snapshot_changes(version_info))
-    timed_run(["dpkg-source", "--build", tree], seconds, cwd=p["output_dir"])
+    # ./ keeps a tree name from debian/control that starts with '-' from being an option
+    timed_run(["dpkg-source", "--build", "./" + tree], seconds, cwd=p["output_dir"])
     files = sorted(glob.glob(os.path.join(glob.escape(p["output_dir"]), "*.dsc"))
                    + glob.glob(os.path.join(glob.escape(p["output_dir"]), "*.tar.*")))
     return files, seconds

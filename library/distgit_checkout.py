@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 
 DOCUMENTATION = r"""
@@ -12,9 +14,14 @@ DOCUMENTATION = r"""
 module: distgit_checkout
 short_description: Check out a distgit branch and return its commit
 description:
-  - With I(url) set, looks the branch (or tag) up with C(git ls-remote), then clones it into
-    I(path) or, when I(path) already holds a clone, fetches it and checks it out detached
-    (local changes are discarded), in one step.
+  - With I(url) set, looks the branch (or tag) up with C(git ls-remote), then fetches it by
+    URL into I(path) (initialised first when it is not a checkout yet) and checks it out
+    detached (local changes are discarded), in one step. The URL is never written to the
+    checkout's C(.git/config), so credentials in it stay off the disk.
+  - A I(url) or I(branch) that starts with C(-) is refused before git runs (git would read
+    it as an option), and every git command separates its options from the URL and refs.
+  - Every message and return value shows the URL with its userinfo (credentials) replaced
+    by C(***) (C(redact_url)).
   - Without I(url), only reads the commit of the checkout at I(path) (one that Zuul
     prepared).
   - Fails with one line naming the repository when it cannot be read, the branch when it
@@ -54,9 +61,22 @@ before:
   description: Commit of the checkout before (empty when it was cloned).
   type: str
   returned: success
+url_redacted:
+  description: I(url) with any userinfo (user, password, token) replaced by C(***), for
+    messages and reports.
+  type: str
+  returned: always
+summary:
+  description: One line saying which distgit is built (path, commit, redacted URL, branch).
+  type: str
+  returned: success
 """
 
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+# scheme://userinfo@host...: the userinfo runs to the last '@' before the path, query or
+# fragment (a password with a raw '@' is redacted whole).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"]*@")
 
 
 class CheckoutError(Exception):
@@ -70,6 +90,32 @@ def git(*args, cwd=None):
     return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
 
 
+def redact_url(text):
+    """text (a URL, or a message holding URLs) with every URL's userinfo replaced by *** (pure).
+
+    >>> redact_url("https://user:s3cret@git.example.org/rpms/x.git")
+    'https://***@git.example.org/rpms/x.git'
+    """
+    return _USERINFO.sub(r"\1***@", text or "")
+
+
+def refuse_options(url, branch):
+    """Raise when the URL or the branch would reach git as an option (pure)."""
+    if url.startswith("-"):
+        raise CheckoutError("fetch-distgit: packaging_distgit_url starts with '-'; a repository "
+                            "URL cannot be a git option")
+    if branch.startswith("-"):
+        raise CheckoutError("fetch-distgit: packaging_distgit_branch %s starts with '-'; a "
+                            "branch cannot be a git option" % json.dumps(branch))
+
+
+def summary(path, sha, url, branch):
+    """The line that says which distgit is built, with the URL redacted (pure)."""
+    if not url:
+        return "distgit %s at %s (prepared by Zuul)" % (path, sha)
+    return "distgit %s at %s (cloned from %s branch %s)" % (path, sha, redact_url(url), branch)
+
+
 def first_error(text, fallback):
     """The first fatal/error line of git's output, or fallback (pure)."""
     for line in text.splitlines():
@@ -81,36 +127,44 @@ def first_error(text, fallback):
 def head(path):
     if not os.path.isdir(path):
         return ""
-    code, out, _ = git("rev-parse", "--verify", "--quiet", "HEAD", cwd=path)
+    code, out, _ = git("rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD", cwd=path)
     return out if code == 0 else ""
 
 
 def checkout(path, url, branch):
-    """Clone or update path to url's branch; return (before, after) commits."""
-    code, out, err = git("ls-remote", "--exit-code", url, branch)
+    """Fetch url's branch into path and check it out detached; return (before, after) commits.
+
+    The URL goes to git only as an argument after --end-of-options and is never stored in the
+    checkout; messages show it redacted."""
+    refuse_options(url, branch)
+    shown = redact_url(url)
+    code, out, err = git("ls-remote", "--exit-code", "--end-of-options", url, branch)
     if code == 128:
         raise CheckoutError("fetch-distgit: cannot read distgit repository %s: %s" % (
-            url, first_error(err + "\n" + out, "git ls-remote failed")))
+            shown, redact_url(first_error(err + "\n" + out, "git ls-remote failed"))))
     if code != 0:
         raise CheckoutError("fetch-distgit: branch %s not found in distgit repository %s" % (
-            branch, url))
-    before = head(path) if os.path.isdir(os.path.join(path, ".git")) else ""
-    if before:
-        steps = [("remote", "set-url", "origin", url),
-                 ("fetch", "--quiet", "--force", "origin", branch),
-                 ("checkout", "--quiet", "--force", "--detach", "FETCH_HEAD")]
-        for step in steps:
-            code, out, err = git(*step, cwd=path)
-            if code != 0:
-                raise CheckoutError("fetch-distgit: git %s in %s failed: %s" % (
-                    step[0], path, first_error(err + "\n" + out, "exit %d" % code)))
-    else:
+            branch, shown))
+    is_checkout = os.path.isdir(os.path.join(path, ".git"))
+    before = head(path) if is_checkout else ""
+    if not is_checkout:
         if os.path.exists(path) and os.listdir(path):
             raise CheckoutError("fetch-distgit: %s exists and is not a git checkout" % path)
-        code, out, err = git("clone", "--quiet", "--branch", branch, "--", url, path)
+        code, out, err = git("init", "--quiet", "--", path)
         if code != 0:
+            raise CheckoutError("fetch-distgit: git init %s failed: %s" % (
+                path, first_error(err + "\n" + out, "exit %d" % code)))
+    steps = [("fetch", "--quiet", "--force", "--end-of-options", url, branch),
+             ("checkout", "--quiet", "--force", "--detach", "FETCH_HEAD", "--")]
+    for step in steps:
+        code, out, err = git(*step, cwd=path)
+        if code != 0:
+            reason = redact_url(first_error(err + "\n" + out, "exit %d" % code))
+            if before:
+                raise CheckoutError("fetch-distgit: git %s in %s failed: %s" % (
+                    step[0], path, reason))
             raise CheckoutError("fetch-distgit: cannot clone distgit repository %s: %s" % (
-                url, first_error(err + "\n" + out, "exit %d" % code)))
+                shown, reason))
     return before, head(path)
 
 
@@ -118,8 +172,8 @@ def read(path):
     """The commit of a checkout as it is."""
     sha = head(path)
     if not sha:
-        _, out, err = git("rev-parse", "HEAD", cwd=path) if os.path.isdir(path) else (
-            1, "", "no such directory")
+        _, out, err = (git("rev-parse", "--end-of-options", "HEAD", cwd=path)
+                       if os.path.isdir(path) else (1, "", "no such directory"))
         lines = (out + "\n" + err).strip().splitlines()
         raise CheckoutError("fetch-distgit: %s is not a git checkout with a commit (%s)" % (
             path, lines[-1] if lines else "git rev-parse failed"))
@@ -137,14 +191,16 @@ def run_module():
         },
     )
     p = module.params
+    shown = redact_url(p["url"])
     try:
         if p["url"]:
             before, sha = checkout(p["path"], p["url"], p["branch"])
         else:
             before = sha = read(p["path"])
-        module.exit_json(changed=before != sha, before=before, sha=sha)
+        module.exit_json(changed=before != sha, before=before, sha=sha, url_redacted=shown,
+                         summary=summary(p["path"], sha, p["url"], p["branch"]))
     except CheckoutError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), url_redacted=shown)
 
 
 def main():

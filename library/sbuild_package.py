@@ -26,13 +26,14 @@ description:
     that do the work (mmdebstrap when the chroot is missing or too old, sbuild), so that the
     role costs little more than the build itself.
   - "C(state=plan): checks the source package, the distribution (distro-info-data) and the
-    architecture; names the cached chroot from everything that shapes it (distribution,
-    architecture, mirror, chroot packages, mmdebstrap's version and, when baked, the
-    normalized build dependencies of the .dsc read with python-debian); decides whether it
-    must be made; looks up the build stamp (the C(build_stamp) key of the .dsc's content, the
-    chroot's path, size and mtime and the build options); when a build is needed empties the
-    output directory and writes the sbuild configuration that unpacks the chroot into a
-    tmpfs. Returns the mmdebstrap and sbuild command lines."
+    architecture (and whether this architecture builds the Architecture all packages: a source
+    package that has only those fails on another one); names the cached chroot from everything
+    that shapes it (distribution, architecture, mirror, chroot packages, mmdebstrap's version
+    and, when baked, the normalized build dependencies of the .dsc read with python-debian);
+    decides whether it must be made; looks up the build stamp (the C(build_stamp) key of the
+    .dsc's content, the chroot's path, size and mtime and the build options); when a build is
+    needed empties the output directory and writes the sbuild configuration that unpacks the
+    chroot into a tmpfs. Returns the mmdebstrap and sbuild command lines."
   - "C(state=finish): keeps the build log and .buildinfo in the log directory (of this build
     or of the reused one) and, after a successful build, returns the built packages and
     records the build stamp."
@@ -57,6 +58,13 @@ options:
     description: Build architecture; empty for the node's.
     type: str
     default: ''
+  arch_all_arch:
+    description:
+      - The one architecture that builds the Architecture all packages (sbuild C(--arch-all));
+        other architectures build with C(--no-arch-all). Empty builds them on every architecture.
+      - A source package with only Architecture all packages fails C(plan) on another architecture.
+    type: str
+    default: amd64
   mirror:
     description: Archive mirror for mmdebstrap; empty for its default (Debian).
     type: str
@@ -177,12 +185,14 @@ stamp:
   type: dict
   returned: success
 packages:
-  description: The build's C(changes), C(debs) and binary package C(names) (when reused or built).
+  description: The build's C(changes), C(debs), binary package C(names) and their C(versions)
+    (name to version, read with dpkg-deb --field) (when reused or built).
   type: dict
   returned: success
 """
 
 ARCH_NAME = re.compile(r"^[a-z0-9-]*$")
+DSC_ARCHITECTURE = re.compile(r"^Architecture:[ \t]*(.*)$", re.M)
 RESULTS = ("*.changes", "*.deb", "*.udeb", "*.buildinfo", "*.build")
 TIMESTAMPED_LOG = re.compile(r"-\d{4}-\d\d-\d\dT")
 
@@ -218,7 +228,25 @@ def check_inputs(p):
     if not ARCH_NAME.match(p["arch"]):
         raise SbuildError("build-deb-sbuild: architecture %s is not a Debian architecture name"
                           % json.dumps(p["arch"]))
+    if not ARCH_NAME.match(p["arch_all_arch"]):
+        raise SbuildError("build-deb-sbuild: architecture %s of the Architecture all packages "
+                          "(packaging_deb_arch_all) is not a Debian architecture name"
+                          % json.dumps(p["arch_all_arch"]))
     return target
+
+
+def builds_arch_all(p, arch):
+    """Whether this build makes the Architecture all packages: only on the designated
+    architecture, so that two architectures never publish the same _all.deb (pure)."""
+    return not p["arch_all_arch"] or p["arch_all_arch"] == arch
+
+
+def check_arch_all(p, arch, source, architectures):
+    """Fail when the build would make nothing: only Architecture all packages, built elsewhere."""
+    if architectures.split() == ["all"] and not builds_arch_all(p, arch):
+        raise SbuildError(
+            "build-deb-sbuild: %s has only Architecture: all packages, which are built on %s "
+            "(packaging_deb_arch_all); this node is %s" % (source, p["arch_all_arch"], arch))
 
 
 def uses_other_repositories(p):
@@ -254,7 +282,8 @@ def mmdebstrap_argv(p, codename, arch, chroot, baked):
 
 def sbuild_argv(p, codename, arch, chroot, baked):
     argv = ["sbuild", "--chroot-mode=unshare", "--chroot=" + chroot, "--dist=" + codename,
-            "--arch=" + arch, "--arch-all", "--build-dir=" + p["output_dir"],
+            "--arch=" + arch, "--arch-all" if builds_arch_all(p, arch) else "--no-arch-all",
+            "--build-dir=" + p["output_dir"],
             "--no-run-lintian", "--no-run-piuparts", "--no-run-autopkgtest"]
     if not p["apt_upgrade"]:
         argv += ["--no-apt-upgrade", "--no-apt-distupgrade"]
@@ -271,7 +300,7 @@ def stamp_inputs(p, codename, arch, chroot, baked):
     return {
         "chroot": chroot, "distribution": codename, "arch": arch, "apt_upgrade": p["apt_upgrade"],
         "extra_repository_keys": p["extra_repository_keys"], "extra_args": p["extra_args"],
-        "baked": baked,
+        "baked": baked, "arch_all": builds_arch_all(p, arch),
     }
 
 
@@ -284,17 +313,21 @@ def stamp_key(stamp):
 
 
 def common(p):
-    """What both states need: (codename, arch, chroot, baked, make_chroot, source name)."""
+    """What plan needs: (codename, arch, chroot, baked, make_chroot, source name); fails
+    when the build would make no package (see check_arch_all)."""
     codename = check_inputs(p)["codename"]
     arch = p["arch"] or probe(["dpkg", "--print-architecture"])
     try:
         with open(p["dsc"], encoding="utf-8") as handle:
-            dsc_info = read_dsc(handle.read())
+            text = handle.read()
+        dsc_info = read_dsc(text)
     except ImportError:
         raise SbuildError("python-debian is not importable on this node") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise SbuildError("%s does not parse: %s" % (
             p["dsc"], getattr(exc, "strerror", None) or exc)) from exc
+    architectures = DSC_ARCHITECTURE.search(text)
+    check_arch_all(p, arch, dsc_info["source"], architectures.group(1) if architectures else "")
     baked = p["bake_build_deps"] and not p["apt_upgrade"] and not uses_other_repositories(p)
     chroot = chroot_path(p, codename, arch, probe(["mmdebstrap", "--version"]), dsc_info, baked)
     try:
@@ -370,12 +403,15 @@ def finish(p):
         if not changes or not debs:
             raise SbuildError("build-deb-sbuild: sbuild succeeded but left no .changes or .deb "
                               "in %s" % p["output_dir"])
-        names = []
+        names, versions = [], {}
         for deb in debs:
             name = os.path.basename(deb).split("_", 1)[0]
             if name not in names:
                 names.append(name)
-        packages = {"changes": changes[0], "debs": debs, "names": names}
+            fields = dict(line.split(": ", 1) for line in probe(
+                ["dpkg-deb", "--field", deb, "Package", "Version"]).splitlines())
+            versions[fields["Package"]] = fields["Version"]
+        packages = {"changes": changes[0], "debs": debs, "names": names, "versions": versions}
         record(os.path.join(p["output_dir"], ".build-stamp.json"),
                stamp_key(p["stamp"]), packages,
                debs + changes[:1])
@@ -392,6 +428,7 @@ def run_module():
             "dsc": {"type": "str", "default": ""},
             "distribution": {"type": "str", "default": ""},
             "arch": {"type": "str", "default": ""},
+            "arch_all_arch": {"type": "str", "default": "amd64"},
             "mirror": {"type": "str", "default": ""},
             "chroot_packages": {"type": "list", "elements": "str", "default": []},
             "chroot_max_age_days": {"type": "int", "default": 7},

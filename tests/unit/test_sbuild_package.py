@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 import sbuild_package as sp
@@ -19,11 +20,11 @@ Files:
 """
 
 
-def params(tmp_path, **extra):
+def params(tmp_path, dsc_text=DSC, **extra):
     dsc = tmp_path / "greeter_0.1.0-1.dsc"
-    dsc.write_text(DSC)
+    dsc.write_text(dsc_text)
     base = {"state": "plan", "dsc": str(dsc), "distribution": "bookworm", "arch": "amd64",
-            "mirror": "", "chroot_packages": [], "chroot_max_age_days": 7,
+            "arch_all_arch": "amd64", "mirror": "", "chroot_packages": [], "chroot_max_age_days": 7,
             "cache_dir": str(tmp_path / "cache"), "output_dir": str(tmp_path / "out"),
             "log_dir": str(tmp_path / "logs"), "extra_repositories": [],
             "extra_repository_keys": [], "extra_packages": [], "apt_upgrade": False,
@@ -63,6 +64,40 @@ def test_sbuild_command_line(tmp_path):
     assert "--include=fakeroot" in hooks and hooks[-2:] == ["bookworm", "/c.tar.incoming"]
 
 
+def test_arch_all_packages_are_built_on_the_designated_architecture_only(tmp_path):
+    p = params(tmp_path)
+    on_amd64 = sp.sbuild_argv(p, "bookworm", "amd64", "/c.tar", True)
+    assert "--arch-all" in on_amd64 and "--no-arch-all" not in on_amd64
+    on_arm64 = sp.sbuild_argv(p, "bookworm", "arm64", "/c.tar", True)
+    assert "--no-arch-all" in on_arm64 and "--arch-all" not in on_arm64
+    designated_arm64 = dict(p, arch_all_arch="arm64")
+    assert "--arch-all" in sp.sbuild_argv(designated_arm64, "bookworm", "arm64", "/c.tar", True)
+    assert "--no-arch-all" in sp.sbuild_argv(designated_arm64, "bookworm", "amd64", "/c.tar", True)
+    # empty: every architecture builds them (a repository of one architecture)
+    assert "--arch-all" in sp.sbuild_argv(dict(p, arch_all_arch=""), "bookworm", "arm64",
+                                          "/c.tar", True)
+    # the choice is part of the build stamp: changing it builds again
+    assert (sp.stamp_inputs(p, "bookworm", "arm64", "/c.tar", True)
+            != sp.stamp_inputs(dict(p, arch_all_arch="arm64"), "bookworm", "arm64", "/c.tar", True))
+
+
+def test_a_source_with_architecture_dependent_packages_builds_on_another_architecture(tmp_path):
+    p = params(tmp_path, DSC.replace("Architecture: all", "Architecture: any all"),
+               arch="arm64")
+    plan = sp.plan(p)
+    assert "--arch=arm64" in plan["sbuild_argv"] and "--no-arch-all" in plan["sbuild_argv"]
+    assert plan["stamp"]["inputs"]["arch_all"] is False
+
+
+def test_only_arch_all_packages_on_another_architecture_fails_in_one_line(tmp_path):
+    with pytest.raises(sp.SbuildError) as info:
+        sp.plan(params(tmp_path, arch="arm64"))
+    assert str(info.value) == (
+        "build-deb-sbuild: greeter has only Architecture: all packages, which are built on amd64 "
+        "(packaging_deb_arch_all); this node is arm64")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("extra, message", [
     ({"dsc": ""}, 'build-deb-sbuild: source package "" is not an existing .dsc file'),
     ({"dsc": "/nonexistent/x.dsc"},
@@ -72,12 +107,26 @@ def test_sbuild_command_line(tmp_path):
                                 "build_deb_sbuild_mirror (packaging_deb_mirror)"),
     ({"arch": "../amd64"},
      'build-deb-sbuild: architecture "../amd64" is not a Debian architecture name'),
+    ({"arch_all_arch": "AMD64"},
+     'build-deb-sbuild: architecture "AMD64" of the Architecture all packages '
+     '(packaging_deb_arch_all) is not a Debian architecture name'),
 ])
 def test_bad_inputs(tmp_path, extra, message):
     with pytest.raises(sp.SbuildError) as info:
         sp.plan(params(tmp_path, **extra))
     assert str(info.value).startswith(message)
     assert not (tmp_path / "out").exists()
+
+
+def make_deb(path, package, version):
+    """A real (empty) binary package, as dpkg-deb --field reads it."""
+    root = path.parent / ("root-" + package)
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN" / "control").write_text(
+        "Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: T <t@example.org>\n"
+        "Description: test\n" % (package, version))
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Znone", "--build", str(root), str(path)],
+                   check=True, capture_output=True)
 
 
 def test_plan_without_a_chroot_then_finish(tmp_path):
@@ -95,7 +144,7 @@ def test_plan_without_a_chroot_then_finish(tmp_path):
     (out / "greeter_0.1.0-1_amd64.build").symlink_to(log)
     (out / "greeter_0.1.0-1_amd64.buildinfo").write_text("info\n")
     (out / "greeter_0.1.0-1_amd64.changes").write_text("changes\n")
-    (out / "greeter_0.1.0-1_all.deb").write_text("deb\n")
+    make_deb(out / "greeter_0.1.0-1_all.deb", "greeter", "1:0.1.0-1")
     (tmp_path / "chroot.tar").write_text("tar\n")
     stamp = dict(plan["stamp"], inputs=dict(plan["stamp"]["inputs"],
                                             chroot=str(tmp_path / "chroot.tar")))
@@ -105,7 +154,7 @@ def test_plan_without_a_chroot_then_finish(tmp_path):
     assert (tmp_path / "logs" / "greeter_0.1.0-1_amd64.build.txt").read_text() == "log\n"
     assert done["packages"] == {"changes": str(out / "greeter_0.1.0-1_amd64.changes"),
                                 "debs": [str(out / "greeter_0.1.0-1_all.deb")],
-                                "names": ["greeter"]}
+                                "names": ["greeter"], "versions": {"greeter": "1:0.1.0-1"}}
     recorded = json.loads((out / ".build-stamp.json").read_text())
     assert recorded["facts"] == done["packages"]
 

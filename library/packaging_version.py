@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import os
 import re
 import subprocess
@@ -16,11 +17,25 @@ short_description: Compute the snapshot version of an upstream and a distgit com
 description:
   - Reads the upstream git repository and the distgit git repository and computes a
     deterministic, monotonic snapshot version for Debian and RPM packages.
-  - The base version is the highest tag reachable from the upstream HEAD, ordered by git's
-    own version sort (C(--sort=-v:refname)). A leading C(v) or C(V) is dropped, C(-) and C(_)
-    become C(.), and a pre-release suffix (C(a), C(b), C(c), C(rc), C(alpha), C(beta),
-    C(pre), C(preview), C(dev), optionally followed by a number) is written with C(~) so that
-    it sorts before the release.
+  - "The base version comes from the highest release tag merged into the upstream HEAD. Every
+    tag that matches I(tag_pattern), starts with I(tag_prefix) and matches none of
+    I(tag_exclude) is turned into a version and the highest is taken with the formats' own
+    comparators: python-debian's C(Version) (dpkg's order) and rpm's C(labelCompare). When
+    the rpm Python bindings are not importable the dpkg order alone decides (and the rpm
+    order alone when python-debian is not importable); C(tag_orders) says which were used.
+    When the two orders disagree on the highest tag the module fails naming both tags. Tags
+    that give the same version (C(v1.0) and C(1.0)) resolve to the one with the most
+    commits since (the oldest), then by name, which keeps snapshots monotonic."
+  - "A tag becomes a version this way: I(tag_prefix) is removed, then a leading C(v) or C(V),
+    C(-) and C(_) become C(.), and a pre-release suffix (C(a), C(b), C(c), C(rc), C(alpha),
+    C(beta), C(pre), C(preview), C(dev), with a number, or a word with or without one) is
+    written with C(~) so that it sorts before the release (C(1.0a1) is C(1.0~a1),
+    C(2.0.0-rc.1) is C(2.0.0~rc.1)). A single letter right after a digit with no number
+    (C(1.1.1c), OpenSSL style) is a post-release and stays as it is. Build metadata after
+    C(+) (C(1.0.0+build.1)) is kept."
+  - "A tag that does not give a version (it does not start with a digit after the prefix and
+    C(v), has characters deb and rpm versions cannot hold, or its version is longer than 128
+    characters) is not a release: it is skipped and listed in C(skipped_tags)."
   - "Debian: C(X+git<N>.<sha>) where N is the number of upstream commits since tag X; the
     Debian revision is C(<M>.g<distgit sha>) where M is the number of distgit commits."
   - "RPM: Version C(X^git<N>.<sha>) (rpm >= 4.15 is needed for C(^)), Release
@@ -40,9 +55,25 @@ options:
     description: Glob that upstream release tags match (C(git tag --list) syntax).
     type: str
     default: '*'
+  tag_prefix:
+    description:
+      - Literal prefix of the release tags (C(greeter-) for C(greeter-3.0.0) in a monorepo,
+        C(release-) for C(release-1.2)); only tags that start with it are considered, and
+        it is removed before the tag becomes a version.
+    type: str
+    default: ''
+  tag_exclude:
+    description:
+      - Globs (Python C(fnmatch), case-sensitive) of tags that are never releases, matched
+        against the whole tag name.
+      - The default leaves out OpenStack's end-of-maintenance and end-of-life markers
+        (C(2023.1-eom), C(victoria-em), C(victoria-eol)).
+    type: list
+    elements: str
+    default: ['*-eom', '*-em', '*-eol']
   base_version:
     description:
-      - Base version to use when no tag matching I(tag_pattern) is reachable from HEAD.
+      - Base version to use when no release tag is merged into HEAD.
       - When empty, an upstream without such a tag is an error.
     type: str
     default: ''
@@ -71,6 +102,21 @@ upstream_tag:
   description: Tag the base version comes from (empty when I(base_version) was used).
   type: str
   returned: success
+skipped_tags:
+  description:
+    - Tags that matched I(tag_pattern) and I(tag_prefix), were not excluded, but do not give
+      a version, each with the reason; at most 20, sorted by name, names cut at 64
+      characters.
+  type: list
+  elements: dict
+  returned: success
+  sample: [{"tag": "nightly", "reason": "does not start with a digit"}]
+tag_orders:
+  description: The comparators that ordered the tags (C(deb), C(rpm)).
+  type: list
+  elements: str
+  returned: success
+  sample: [deb, rpm]
 base_version:
   description: Base version derived from the tag (or I(base_version)), in deb/rpm syntax.
   type: str
@@ -136,35 +182,155 @@ changelog_date_rpm:
 """
 
 SHORT_SHA = 8
+MAX_VERSION_LENGTH = 128
+MAX_PATTERN_LENGTH = 256
+MAX_SKIPPED_LISTED = 20
+DEFAULT_TAG_EXCLUDE = ("*-eom", "*-em", "*-eol")
 PRERELEASE = re.compile(
-    r"^(?P<release>.*?\d)[.~]?(?P<pre>(?:alpha|beta|preview|pre|dev|rc|a|b|c)\.?\d*)$",
+    r"^(?P<release>.*?\d)(?P<sep>[.~]?)"
+    r"(?P<pre>(?:alpha|beta|preview|pre|dev|rc|a|b|c)\.?\d*)$",
     re.IGNORECASE,
 )
+# what each kind of bad input is fixed with (the job-level variables)
+TAG_FIXES = "set packaging_tag_pattern, packaging_tag_prefix or packaging_tag_exclude"
 
 
 class VersionError(Exception):
     """A bad input, with a message that names it."""
 
 
-def tag_to_version(tag):
+class TagError(VersionError):
+    """A tag (or base version) that does not give a deb/rpm version."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def shorten(text, limit=64):
+    """text cut to limit characters, marked when cut (untrusted names in one-line messages)."""
+    return text if len(text) <= limit else "%s...(%d characters)" % (text[:limit], len(text))
+
+
+def to_version(text, label, fix):
+    """Turn a release name (a tag without its prefix, or a base version) into a version that
+    dpkg and rpm can both hold; label names it in errors, fix says what to change."""
+    def fail(reason):
+        raise TagError("%s %r %s: %s" % (label, shorten(text), reason, fix), reason)
+
+    if len(text) > MAX_VERSION_LENGTH + 1:
+        fail("is %d characters long, more than the %d a version may have"
+             % (len(text), MAX_VERSION_LENGTH))
+    version = text[1:] if text[:1] in ("v", "V") and text[1:2].isdigit() else text
+    version = version.replace("-", ".").replace("_", ".")
+    if not version[:1].isdigit():
+        fail("does not start with a digit (after an optional 'v')")
+    if not re.fullmatch(r"[0-9A-Za-z.~+]+", version):
+        fail("has characters that deb and rpm versions cannot hold")
+    # build metadata (semver '+...') stays after the pre-release part
+    main, plus, build = version.partition("+")
+    match = PRERELEASE.match(main)
+    letter_post = bool(match) and not match.group("sep") and len(match.group("pre")) == 1
+    if match and not letter_post:
+        main = "%s~%s" % (match.group("release"), match.group("pre"))
+    version = main + plus + build
+    if len(version) > MAX_VERSION_LENGTH:
+        fail("gives a version of %d characters, more than the %d a version may have"
+             % (len(version), MAX_VERSION_LENGTH))
+    return version
+
+
+def tag_to_version(tag, prefix=""):
     """Turn a release tag into a version usable by both dpkg and rpm.
 
     >>> tag_to_version("v1.2.0-rc.1")
     '1.2.0~rc.1'
+    >>> tag_to_version("greeter-1.1.1c", "greeter-")
+    '1.1.1c'
     """
-    version = tag[1:] if tag[:1] in ("v", "V") and tag[1:2].isdigit() else tag
-    version = version.replace("-", ".").replace("_", ".")
-    if not version[:1].isdigit():
+    if prefix and not tag.startswith(prefix):
+        raise TagError("tag %r does not start with the prefix %r: %s" % (
+            shorten(tag), prefix, TAG_FIXES), "does not start with the prefix")
+    rest = tag[len(prefix):]
+    try:
+        return to_version(rest, "tag", TAG_FIXES)
+    except TagError as exc:
+        if not prefix:
+            raise
+        raise TagError("tag %r %s: %s" % (shorten(tag), exc.reason, TAG_FIXES),
+                       exc.reason) from None
+
+
+def _deb_compare():
+    try:
+        from debian.debian_support import version_compare
+    except ImportError:
+        return None
+    return version_compare
+
+
+def _rpm_compare():
+    try:
+        import rpm
+    except ImportError:
+        return None
+
+    def compare(a, b):
+        return rpm.labelCompare(("0", a, "0"), ("0", b, "0"))
+    return compare
+
+
+def comparators():
+    """{'deb': cmp, 'rpm': cmp} of the orders that can be imported here (at least one)."""
+    found = {name: cmp for name, cmp in (("deb", _deb_compare()), ("rpm", _rpm_compare()))
+             if cmp is not None}
+    if not found:
+        raise VersionError("neither python-debian nor the rpm Python bindings are importable: "
+                           "install python3-debian or python3-rpm on the node")
+    return found
+
+
+def highest(versions, compare):
+    """The tags (a sorted list) whose version is highest in one order (pure).
+
+    versions: {tag: version}; compare(a, b) -> negative, 0 or positive."""
+    best = []
+    for tag in sorted(versions):
+        if not best:
+            best = [tag]
+            continue
+        order = compare(versions[tag], versions[best[0]])
+        if order > 0:
+            best = [tag]
+        elif order == 0:
+            best.append(tag)
+    return best
+
+
+def choose_tag(versions, orders, commits_since):
+    """The base tag among {tag: version}: the highest in every order, ties broken by the most
+    commits since (the oldest tag, so that a later tag of the same version does not make the
+    snapshot go back), then by name. commits_since(tag) -> int. Raises when orders differ."""
+    tops = {name: highest(versions, cmp) for name, cmp in orders.items()}
+    since = {}
+
+    def pick(tags):
+        for tag in tags:
+            if tag not in since:
+                since[tag] = commits_since(tag)
+        return sorted(tags, key=lambda tag: (-since[tag], tag))[0]
+
+    picks = {name: pick(top) for name, top in tops.items()}
+    if len({tuple(top) for top in tops.values()}) > 1:
+        deb, rpm_ = tops["deb"], tops["rpm"]
+        first = picks["deb"]
+        second = picks["rpm"] if picks["rpm"] != first else sorted(set(deb) ^ set(rpm_))[0]
         raise VersionError(
-            "tag %r does not start with a digit (after an optional 'v'): "
-            "set tag_pattern to match release tags only" % tag
-        )
-    if not re.fullmatch(r"[0-9A-Za-z.~]+", version):
-        raise VersionError("tag %r has characters that deb and rpm versions cannot hold" % tag)
-    match = PRERELEASE.match(version)
-    if match:
-        version = "%s~%s" % (match.group("release"), match.group("pre"))
-    return version
+            "upstream tags %r and %r are ordered differently by dpkg (highest: %s) and rpm "
+            "(highest: %s): leave one out with packaging_tag_exclude or packaging_tag_pattern"
+            % (shorten(first), shorten(second), ", ".join(map(shorten, deb[:3])),
+               ", ".join(map(shorten, rpm_[:3]))))
+    return next(iter(picks.values())), since
 
 
 def snapshot_versions(base_version, commits_since_tag, upstream_sha, distgit_commits, distgit_sha):
@@ -204,11 +370,21 @@ def format_dates(timestamp):
 def _git(path, *args):
     proc = subprocess.run(
         ["git", "-C", path, *args], capture_output=True, text=True, check=False,
-        env=dict(os.environ, LC_ALL="C"),
+        encoding="utf-8", errors="replace", env=dict(os.environ, LC_ALL="C"),
     )
     if proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, args, proc.stdout, proc.stderr)
     return proc.stdout.strip()
+
+
+def _git_or_fail(path, what, *args):
+    """_git, with a failure as one VersionError line naming what was being done."""
+    try:
+        return _git(path, *args)
+    except subprocess.CalledProcessError as exc:
+        lines = (exc.stderr or "").strip().splitlines()
+        raise VersionError("upstream %s: git failed %s: %s" % (
+            path, what, shorten(lines[-1] if lines else "no output", 200))) from exc
 
 
 def _head(path, role):
@@ -233,34 +409,71 @@ def _head(path, role):
             role, path, lines[-1] if lines else "git failed")) from exc
 
 
-def best_tag(path, pattern):
-    """Highest tag reachable from HEAD by git's version sort, or '' when there is none."""
-    tags = _git(
-        path,
-        # pre-release suffixes sort before the release in git's version sort, as in dpkg/rpm
-        "-c", "versionsort.suffix=-alpha", "-c", "versionsort.suffix=-beta",
-        "-c", "versionsort.suffix=-rc", "-c", "versionsort.suffix=alpha",
-        "-c", "versionsort.suffix=beta", "-c", "versionsort.suffix=rc",
-        "tag", "--merged", "HEAD", "--sort=-v:refname", "--list", pattern,
-    )
-    return tags.splitlines()[0] if tags else ""
+def commits_since(path, tag):
+    """Number of commits reachable from HEAD and not from refs/tags/<tag>."""
+    return int(_git_or_fail(path, "counting the commits since tag %r" % shorten(tag),
+                            "rev-list", "--count", "--end-of-options",
+                            "refs/tags/%s..HEAD" % tag))
 
 
-def compute(upstream_path, distgit_path, tag_pattern="*", base_version=""):
+def release_tags(path, pattern="*", prefix="", exclude=DEFAULT_TAG_EXCLUDE):
+    """({tag: version} of the release tags merged into HEAD, [skipped {tag, reason}])."""
+    listed = _git_or_fail(path, "listing the tags matching %r" % shorten(pattern),
+                          "tag", "--merged", "HEAD", "--list", "--end-of-options", pattern)
+    versions, skipped = {}, []
+    for tag in listed.splitlines():
+        if not tag.startswith(prefix) or any(fnmatch.fnmatchcase(tag, glob) for glob in exclude):
+            continue
+        try:
+            versions[tag] = tag_to_version(tag, prefix)
+        except TagError as exc:
+            skipped.append({"tag": shorten(tag), "reason": exc.reason})
+    return versions, skipped
+
+
+def check_options(tag_pattern, tag_prefix, tag_exclude):
+    for value, name, limit in [(tag_pattern, "packaging_tag_pattern", MAX_PATTERN_LENGTH),
+                               (tag_prefix, "packaging_tag_prefix", MAX_VERSION_LENGTH)]:
+        if len(value) > limit:
+            raise VersionError("%s %r is %d characters long, more than %d" % (
+                name, shorten(value), len(value), limit))
+    if not tag_pattern:
+        raise VersionError("packaging_tag_pattern is empty: use '*' for every tag")
+    for glob in tag_exclude:
+        if len(glob) > MAX_PATTERN_LENGTH:
+            raise VersionError("packaging_tag_exclude glob %r is %d characters long, more "
+                               "than %d" % (shorten(glob), len(glob), MAX_PATTERN_LENGTH))
+
+
+def compute(upstream_path, distgit_path, tag_pattern="*", base_version="", tag_prefix="",
+            tag_exclude=DEFAULT_TAG_EXCLUDE):
     """Gather the git facts of both checkouts and return every output value."""
+    tag_exclude = list(tag_exclude if tag_exclude is not None else DEFAULT_TAG_EXCLUDE)
+    check_options(tag_pattern, tag_prefix, tag_exclude)
     upstream_sha = _head(upstream_path, "upstream")
     distgit_sha = _head(distgit_path, "distgit")
-    tag = best_tag(upstream_path, tag_pattern)
-    if tag:
-        base = tag_to_version(tag)
-        since = int(_git(upstream_path, "rev-list", "--count", "%s..HEAD" % tag))
+    orders = comparators()
+    versions, skipped = release_tags(upstream_path, tag_pattern, tag_prefix, tag_exclude)
+    skipped.sort(key=lambda item: item["tag"])
+    tag = ""
+    if versions:
+        tag, since = choose_tag(versions, orders, lambda t: commits_since(upstream_path, t))
+        base, since = versions[tag], since[tag]
     elif base_version:
-        base = tag_to_version(base_version)
+        base = to_version(base_version, "packaging_base_version",
+                          "set packaging_base_version to a version such as 1.2.0")
         since = int(_git(upstream_path, "rev-list", "--count", "HEAD"))
     else:
+        detail = ""
+        if skipped:
+            detail = " (%d matching tags are not versions, e.g. %r: %s)" % (
+                len(skipped), skipped[0]["tag"], skipped[0]["reason"])
         raise VersionError(
-            "upstream %s has no tag matching %r reachable from HEAD %s: tag a release "
-            "or set a base version" % (upstream_path, tag_pattern, upstream_sha[:SHORT_SHA])
+            "upstream %s has no tag matching %r%s reachable from HEAD %s%s: tag a release, "
+            "%s, or set packaging_base_version" % (
+                upstream_path, shorten(tag_pattern),
+                " with prefix %r" % shorten(tag_prefix) if tag_prefix else "",
+                upstream_sha[:SHORT_SHA], detail, TAG_FIXES)
         )
     distgit_commits = int(_git(distgit_path, "rev-list", "--count", "HEAD"))
     timestamp = max(int(_git(upstream_path, "log", "-1", "--format=%ct")),
@@ -271,6 +484,8 @@ def compute(upstream_path, distgit_path, tag_pattern="*", base_version=""):
         "distgit_author_email": author[1],
         "upstream_sha": upstream_sha,
         "upstream_tag": tag,
+        "skipped_tags": skipped[:MAX_SKIPPED_LISTED],
+        "tag_orders": sorted(orders),
         "base_version": base,
         "commits_since_tag": since,
         "distgit_sha": distgit_sha,
@@ -291,6 +506,8 @@ def run_module():
             distgit_path=dict(type="path", required=True),
             tag_pattern=dict(type="str", default="*"),
             base_version=dict(type="str", default=""),
+            tag_prefix=dict(type="str", default=""),
+            tag_exclude=dict(type="list", elements="str", default=list(DEFAULT_TAG_EXCLUDE)),
         ),
         supports_check_mode=True,
     )

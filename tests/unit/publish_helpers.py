@@ -47,6 +47,7 @@ def build_tiny_rpms(top, versions=(("tiny-a", "1.0"), ("tiny-b", "2.0"), ("tiny-
                     payload_bytes=0):
     """{name: path} of tiny noarch RPMs built by rpmbuild; payload_bytes of random data in
     /usr/share/<name>/payload when asked (incompressible, for full-disk tests)."""
+    top.mkdir(parents=True, exist_ok=True)
     spec = top / "tiny.spec"
     text = TINY_SPEC
     if payload_bytes:
@@ -93,3 +94,36 @@ def primary_names(repo):
                   for package in root.iter(COMMON + "package"))
 
 
+
+
+def build_tiny_deb(top, name, version, arch="all", changes=True):
+    """A tiny .deb made by dpkg-deb, and its .changes made by reprepro's changestool (the
+    path of the .changes, or of the .deb when changes is false)."""
+    top.mkdir(parents=True, exist_ok=True)
+    tree = top / ("%s-%s-%s" % (name, version, arch))
+    (tree / "DEBIAN").mkdir(parents=True)
+    (tree / "DEBIAN" / "control").write_text(
+        "Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: T <t@example.org>\n"
+        "Section: misc\nPriority: optional\nDescription: tiny package for the publish tests\n"
+        " A tiny package.\n" % (name, version, arch))
+    deb = top / ("%s_%s_%s.deb" % (name, version, arch))
+    subprocess.run(["dpkg-deb", "--build", "-Zgzip", "--root-owner-group", str(tree), str(deb)],
+                   check=True, capture_output=True)
+    if not changes:
+        return str(deb)
+    path = top / ("%s_%s_%s.changes" % (name, version, arch))
+    subprocess.run(["changestool", "--create", str(path), "adddeb", str(deb)], check=True,
+                   capture_output=True, cwd=top)
+    subprocess.run(["changestool", str(path), "setdistribution", "bookworm"], check=True,
+                   capture_output=True, cwd=top)
+    return str(path)
+
+
+def deb_params(repo_dir, build_id, files, **extra):
+    return params(repo_dir, build_id, files, format="deb", deb_codename="bookworm", **extra)
+
+
+def reprepro_list(repo):
+    """reprepro's own listing of the bookworm distribution of a repository."""
+    return subprocess.run(["reprepro", "--basedir", str(repo), "list", "bookworm"],
+                          check=True, capture_output=True, text=True).stdout.splitlines()

@@ -7,14 +7,17 @@ import subprocess
 import tempfile
 
 
-def make_key(passphrase="", uid="Repo Signing Test <repo-signing@packaging.test>"):
-    """(armored secret key, fingerprint) of a new ed25519 signing key."""
+def make_key(passphrase="", uid="Repo Signing Test <repo-signing@packaging.test>",
+             expire="never", made_at=None):
+    """(armored secret key, fingerprint) of a new ed25519 signing key; made_at (gpg's
+    ISO time, such as 20200101T000000) with expire (such as 1d) makes an expired one."""
     home = tempfile.mkdtemp(prefix="test-gpg-")
     env = dict(os.environ, GNUPGHOME=home)
     gpg = ["gpg", "--batch", "--homedir", home, "--pinentry-mode", "loopback",
            "--passphrase", passphrase]
-    subprocess.run([*gpg, "--quick-gen-key", uid, "ed25519", "sign", "never"], check=True,
-                   capture_output=True, env=env)
+    faked = ["--faked-system-time", made_at + "!"] if made_at else []
+    subprocess.run([*gpg, *faked, "--quick-gen-key", uid, "ed25519", "sign", expire],
+                   check=True, capture_output=True, env=env)
     colons = subprocess.run([*gpg, "--with-colons", "--list-secret-keys"], check=True,
                             capture_output=True, text=True, env=env).stdout
     fingerprint = next(line.split(":")[9] for line in colons.splitlines()

@@ -84,7 +84,8 @@ def test_publish_two_builds(tmp_path, rpms):
     repo = tmp_path / "repo"
     first = pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
     assert first == {"changed": True, "build_dir": str(repo / "builds" / "b1"),
-                     "current": str(repo / "current"), "removed": [], "signed_by": ""}
+                     "current": str(repo / "current"), "removed": [], "signed_by": "",
+                     "staged": True, "promoted": True}
     assert os.readlink(repo / "current") == os.path.join("builds", "b1")
     assert primary_names(repo / "current") == ["tiny-a"]
 
@@ -112,7 +113,8 @@ def test_republish_same_build(tmp_path, rpms):
 
     again = pp.publish(params(repo, "b2", [rpms["tiny-c"], rpms["tiny-b"]]), real_run)
     assert again == {"changed": False, "build_dir": str(repo / "builds" / "b2"),
-                     "current": str(repo / "current"), "removed": [], "signed_by": ""}
+                     "current": str(repo / "current"), "removed": [], "signed_by": "",
+                     "staged": False, "promoted": True}
     assert (repo / "builds" / pp.MARKER).exists() is False
     assert (repo / "builds" / "b2" / pp.MARKER).read_bytes() == marker
 

@@ -1,0 +1,194 @@
+"""packaging_publish with the real reprepro and createrepo_c: a publish that would not hold
+exactly the built packages fails and changes nothing, a staged build becomes current only
+when promoted, several architectures share one deb repository, and bad repository states
+fail with one line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+import packaging_publish as pp
+import pytest
+from publish_helpers import (
+    build_tiny_deb,
+    build_tiny_rpms,
+    deb_params,
+    params,
+    primary_names,
+    real_run,
+    reprepro_list,
+)
+from signing_keys import make_key
+
+
+def current(repo):
+    return os.path.basename(os.readlink(repo / "current"))
+
+
+def builds(repo):
+    return sorted(os.listdir(repo / "builds"))
+
+
+def test_a_version_reprepro_skips_fails_and_publishes_nothing(tmp_path):
+    repo = tmp_path / "repo"
+    newer = build_tiny_deb(tmp_path / "newer", "tiny", "2.0-1")
+    older = build_tiny_deb(tmp_path / "older", "tiny", "1.0-1")
+    pp.publish(deb_params(repo, "b1", [newer], build_key="k1"), real_run)
+    keys = (repo / "current" / pp.BUILD_KEYS).read_text()
+
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(deb_params(repo, "b2", [older], build_key="k2"), real_run)
+    assert str(info.value) == (
+        "reprepro did not take tiny 1.0-1 (all; it holds 2.0-1): a version not higher than "
+        "the published one is skipped; nothing was published")
+    assert current(repo) == "b1"
+    assert builds(repo) == ["b1"]
+    assert (repo / "current" / pp.BUILD_KEYS).read_text() == keys
+    assert reprepro_list(repo / "current") == ["bookworm|main|amd64: tiny 2.0-1"]
+
+
+def test_a_second_architecture_keeps_the_first(tmp_path):
+    repo = tmp_path / "repo"
+    amd64 = build_tiny_deb(tmp_path / "amd64", "tiny-bin", "1.0-1", arch="amd64")
+    arm64 = build_tiny_deb(tmp_path / "arm64", "tiny-bin", "1.0-1", arch="arm64")
+    pp.publish(deb_params(repo, "b1", [amd64], deb_architectures=["amd64"]), real_run)
+    # the arm64 node publishes with its own architecture
+    pp.publish(deb_params(repo, "b2", [arm64], deb_architectures=["arm64"]), real_run)
+    distributions = (repo / "current" / "conf" / "distributions").read_text()
+    assert "Architectures: amd64 arm64 source\n" in distributions
+    assert reprepro_list(repo / "current") == [
+        "bookworm|main|amd64: tiny-bin 1.0-1", "bookworm|main|arm64: tiny-bin 1.0-1"]
+    assert (repo / "current" / "dists" / "bookworm" / "main" / "binary-amd64" /
+            "Packages").read_text().count("Package: tiny-bin") == 1
+
+
+def test_a_plain_deb_is_published_too(tmp_path):
+    repo = tmp_path / "repo"
+    deb = build_tiny_deb(tmp_path / "d", "tiny", "1.0-1", changes=False)
+    pp.publish(deb_params(repo, "b1", [deb]), real_run)
+    assert reprepro_list(repo / "current") == ["bookworm|main|amd64: tiny 1.0-1"]
+
+
+def test_staged_build_is_not_current_until_promoted(tmp_path):
+    repo = tmp_path / "repo"
+    first = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    second = build_tiny_deb(tmp_path / "b", "tiny-b", "1.0-1")
+    pp.publish(deb_params(repo, "b1", [first]), real_run)
+
+    staged = pp.publish(deb_params(repo, "b2", [second], promote=False), real_run)
+    assert (staged["staged"], staged["promoted"]) == (True, False)
+    assert current(repo) == "b1"
+    assert reprepro_list(repo / "builds" / "b2") == [
+        "bookworm|main|amd64: tiny-a 1.0-1", "bookworm|main|amd64: tiny-b 1.0-1"]
+
+    promoted = pp.publish(deb_params(repo, "b2", [second], stage=False), real_run)
+    assert (promoted["staged"], promoted["promoted"]) == (False, True)
+    assert current(repo) == "b2"
+    marker = json.loads((repo / "builds" / "b2" / pp.MARKER).read_text())
+    assert marker["seeded_from"] == "b1" and marker["promoted_at"] >= marker["published_at"]
+
+
+def test_promote_of_a_build_that_was_not_staged_fails(tmp_path):
+    repo = tmp_path / "repo"
+    deb = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    pp.publish(deb_params(repo, "b1", [deb]), real_run)
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(deb_params(repo, "b2", [deb], stage=False), real_run)
+    assert str(info.value) == (
+        "build b2 is not staged in %s with these files (tiny-a_1.0-1_all.changes): nothing "
+        "to promote" % repo)
+    assert current(repo) == "b1" and builds(repo) == ["b1"]
+
+
+def test_a_build_staged_again_after_a_failed_check_is_made_anew(tmp_path):
+    repo = tmp_path / "repo"
+    deb = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    pp.publish(deb_params(repo, "local-1", [deb], promote=False), real_run)
+    (repo / "builds" / "local-1" / "left-by-the-failed-run").write_text("x")
+    pp.publish(deb_params(repo, "local-1", [deb], promote=False), real_run)
+    assert not (repo / "builds" / "local-1" / "left-by-the-failed-run").exists()
+    assert not (repo / "current").exists()
+
+
+def test_promote_after_another_build_became_current_keeps_both(tmp_path):
+    repo = tmp_path / "repo"
+    rpms = build_tiny_rpms(tmp_path / "rpmbuild")
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], promote=False), real_run)
+    pp.publish(params(repo, "b3", [rpms["tiny-c"]]), real_run)  # promoted while b2 was checked
+    result = pp.publish(params(repo, "b2", [rpms["tiny-b"]], stage=False), real_run)
+    assert result["rebased_on"] == "b3"
+    assert current(repo) == "b2"
+    assert primary_names(repo / "current") == ["tiny-a", "tiny-b", "tiny-c"]
+
+
+def test_retention_keeps_a_build_staged_by_another_publisher(tmp_path):
+    repo = tmp_path / "repo"
+    rpms = build_tiny_rpms(tmp_path / "rpmbuild")
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], keep=1), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], promote=False, keep=1), real_run)
+    pp.publish(params(repo, "b3", [rpms["tiny-c"]], keep=1), real_run)
+    assert builds(repo) == ["b2", "b3"]  # b1 pruned; b2 may be between stage and promote
+    # a day later, a build staged and never promoted is the first to go
+    listed = dict(pp.list_builds(str(repo / "builds"), now=time.time() + 2 * 86400))
+    assert listed["b2"] == 0.0 and listed["b3"] > 0
+
+
+def test_current_that_is_a_plain_directory_fails_with_one_line(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "current").mkdir(parents=True)
+    deb = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(deb_params(repo, "b1", [deb]), real_run)
+    assert str(info.value) == (
+        "%s/current is not a symlink to a build (a copied repository?): move it away, the "
+        "publisher makes current itself" % repo)
+    assert builds(repo) == []
+
+
+def test_rebuilt_rpm_of_the_same_name_gets_its_own_checksum(tmp_path):
+    repo = tmp_path / "repo"
+    first = build_tiny_rpms(tmp_path / "one", versions=[("tiny-a", "1.0")], payload_bytes=64)
+    again = build_tiny_rpms(tmp_path / "two", versions=[("tiny-a", "1.0")], payload_bytes=64)
+    os.utime(again["tiny-a"], (os.stat(first["tiny-a"]).st_mtime,) * 2)
+    assert os.path.getsize(first["tiny-a"]) == os.path.getsize(again["tiny-a"])
+    pp.publish(params(repo, "b1", [first["tiny-a"]]), real_run)
+    pp.publish(params(repo, "b2", [again["tiny-a"]]), real_run)
+    listed = pp.primary_checksums(str(repo / "current"))
+    with open(again["tiny-a"], "rb") as handle:
+        assert listed["Packages/tiny-a-1.0-1.noarch.rpm"] == hashlib.sha256(
+            handle.read()).hexdigest()
+
+
+@pytest.mark.parametrize(("status", "validity", "reason"), [
+    # what gpg 2.2 prints with --pinentry-mode loopback and a wrong or an empty passphrase
+    ("[GNUPG:] KEY_CONSIDERED F 2\n[GNUPG:] BEGIN_SIGNING H8\n[GNUPG:] FAILURE sign 67108875\n",
+     "u", "wrong passphrase"),
+    ("[GNUPG:] KEY_CONSIDERED F 2\n[GNUPG:] BEGIN_SIGNING H8\n[GNUPG:] FAILURE sign 67109041\n",
+     "u", "wrong passphrase"),
+    ("[GNUPG:] BAD_PASSPHRASE 1234\n", "", "wrong passphrase"),
+    # an expired key: gpg says only "unusable secret key" (INV_SGNR 9, FAILURE 54)
+    ("[GNUPG:] KEY_CONSIDERED F 3\n[GNUPG:] INV_SGNR 9 F\n[GNUPG:] FAILURE sign 54\n", "e",
+     "the key expired"),
+    ("[GNUPG:] INV_SGNR 9 F\n", "r", "the key is revoked"),
+    ("[GNUPG:] INV_SGNR 3 F\n", "u", "the key cannot sign (wrong key usage)"),
+    ("[GNUPG:] FAILURE sign 134217729\n", "u", "gpg failed (FAILURE sign 134217729)"),
+    ("", "u", "gpg: some other failure"),
+])
+def test_gpg_failure_reads_status_tokens(status, validity, reason):
+    # the old diagnosis said "wrong passphrase" whenever stderr held "bad"
+    assert pp.gpg_failure(status, "gpg: a bad thing\ngpg: some other failure\n",
+                          validity) == reason
+
+
+def test_an_expired_key_is_named_expired_not_a_wrong_passphrase(tmp_path):
+    key, fingerprint = make_key(uid="Bad Key <bad@packaging.test>", expire="1d",
+                                made_at="20200101T000000")
+    deb = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    with pytest.raises(pp.PublishError) as info:
+        pp.publish(deb_params(tmp_path / "repo", "b1", [deb], signing_key=key), real_run)
+    assert str(info.value) == "signing key %s cannot sign: the key expired" % fingerprint
+    assert not (tmp_path / "repo").exists()

@@ -4,6 +4,8 @@ comparators on real git repositories."""
 from __future__ import annotations
 
 import itertools
+import os
+import random
 import re
 import subprocess
 
@@ -612,3 +614,144 @@ def test_snapshot_of_a_plain_release_is_below_its_first_letter_release(make_repo
     snapshot = pv.compute(str(upstream), str(distgit))
     assert rpm_lt((snapshot["rpm_version"], "1"), ("1.1.1a", "1"))
     assert deb_lt(snapshot["deb_version"], "1.1.1a-1")
+
+
+# --- property test: generated tag sets on one repository with a merge, checked with the
+# real comparators (seeded, so a failure names its seed and is reproducible)
+
+MARKERS = ["2023.1-eom", "victoria-em", "victoria-eol", "2024.2-eol", "nightly", "latest"]
+
+
+def generate_tags(rng):
+    """Release tags of 2-5 distinct x.y.z releases, each in one naming family, plus
+    non-release markers; {tag: version it must give, or None for a non-release}."""
+    triples = set()
+    while len(triples) < rng.randint(2, 5):
+        triples.add((rng.randint(0, 2), rng.randint(0, 3), rng.randint(0, 12)))
+    tags = {}
+    for triple in sorted(triples):
+        release = "%d.%d.%d" % triple
+        family = rng.choice(["python", "semver", "letter", "mixed"])
+        if family == "python":
+            names = [(release + suffix, release + "~" + suffix.lstrip("."))
+                     for suffix in ("a1", "b2", "rc1", "rc2", ".dev3")]
+            names.append((release, release))
+        elif family == "semver":
+            names = [("v%s-%s" % (release, pre), "%s~%s" % (release, pre))
+                     for pre in ("alpha", "rc.1", "rc.2", "beta.2+build.5")]
+            # a release, or the same release with build metadata; not both (dpkg sorts
+            # 1.0.0+build.1 below the snapshot 1.0.0+gitN, rpm above 1.0.0^gitN)
+            names.append(rng.choice([("v" + release, release),
+                                     (release + "+build.1", release + "+build.1")]))
+        elif family == "letter":
+            # OpenSSL style, without the plain release (see the xfail test above)
+            names = [(release + letter, release + letter) for letter in ("a", "b", "c", "za")]
+        else:
+            names = [(release, release), ("v" + release, release), ("V" + release, release),
+                     (release.replace(".", "_"), release)]
+        for name, version in rng.sample(names, rng.randint(1, min(3, len(names)))):
+            tags[name] = version
+    for marker in rng.sample(MARKERS, rng.randint(0, 3)):
+        tags[marker] = None
+    return tags
+
+
+def bump(version):
+    """Versions that must sort above every snapshot after `version` (its successors)."""
+    release = re.match(r"\d+(?:\.\d+)*", version).group(0)
+    numbers = release.split(".")
+    following = ".".join(numbers[:-1] + [str(int(numbers[-1]) + 1)])
+    successors = [following, following + "~rc1", following + "~a1"]
+    if "~" in version:
+        successors.append(release)
+    return successors
+
+
+def raw_git(repo, *args, stdin=None):
+    """(exit status, stdout) of a git command in repo, for what GitRepo.git does not do."""
+    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
+                          text=True, check=False, env=dict(os.environ, LC_ALL="C"))
+    return proc.returncode, proc.stdout
+
+
+def test_property_generated_tags_and_commits(make_repo):
+    upstream = make_repo("upstream")
+    distgit = make_repo("distgit")
+    distgit.commit("packaging")
+
+    def empty_commit(message):
+        upstream.clock += 3600
+        upstream.git("commit", "-q", "--allow-empty", "-m", message, date=upstream.clock)
+        return upstream.head()
+
+    # main: c0..c4, a side branch from c2 (s0, s1) merged as m5, then c6..c9
+    chain = [empty_commit("c%d" % n) for n in range(5)]
+    upstream.git("checkout", "-q", "-b", "side", chain[2])
+    side = [empty_commit("s0"), empty_commit("s1")]
+    upstream.checkout("main")
+    chain.append(upstream.merge("side"))
+    chain += [empty_commit("c%d" % n) for n in range(6, 10)]
+    commits = chain + side
+
+    checked = {"examples": 0, "tagged_heads": 0, "markers": 0, "ties": 0}
+    for seed in range(30):
+        rng = random.Random(seed)
+        tags = generate_tags(rng)
+        placed = {tag: rng.choice(commits) for tag in tags}
+        for lines in (["delete %s" % ref for ref in upstream.git(
+                           "for-each-ref", "--format=%(refname)", "refs/tags").splitlines()],
+                      ["create refs/tags/%s %s" % (tag, sha) for tag, sha in placed.items()]):
+            assert raw_git(upstream, "update-ref", "--stdin", stdin="".join(
+                line + "\n" for line in lines))[0] == 0
+        context = "seed %d, tags %r" % (seed, {t: chain.index(s) if s in chain else "side"
+                                                for t, s in placed.items()})
+
+        results = []
+        for sha in chain:
+            upstream.git("checkout", "-q", "--detach", sha)
+            result = pv.compute(str(upstream), str(distgit), base_version="0")
+            results.append(result)
+            merged = set(upstream.git("tag", "--merged", "HEAD").splitlines())
+            # only releases are bases, and each gives the version its family says
+            assert tags.get(result["upstream_tag"], "") is not None, context
+            if result["upstream_tag"]:
+                assert result["base_version"] == tags[result["upstream_tag"]], context
+            released = [tags[tag] for tag in merged if tags[tag] is not None]
+            checked["markers"] += any(tags[tag] is None for tag in merged)
+            checked["ties"] += len(released) != len(set(released))
+            snapshot = result["deb_upstream_version"]
+            rpm_snapshot = result["rpm_version"]
+            if result["commits_since_tag"] == 0:
+                checked["tagged_heads"] += 1
+                assert snapshot == rpm_snapshot == result["base_version"], context
+            # above every merged release (so above the base and its pre-releases) ...
+            for version in released:
+                if version == result["base_version"] and not result["commits_since_tag"]:
+                    continue
+                assert deb_cmp(version, snapshot) < 0, (version, snapshot, context)
+                assert rpm_cmp(version, rpm_snapshot) < 0, (version, rpm_snapshot, context)
+            # ... and below every higher release, tagged later or not at all
+            base = result["base_version"]
+            higher = [v for v in tags.values() if v is not None and deb_cmp(base, v) < 0]
+            for version in higher + bump(base):
+                assert deb_cmp(base, version) < 0 and rpm_cmp(base, version) < 0, context
+                assert deb_cmp(snapshot, version) < 0, (snapshot, version, context)
+                assert rpm_cmp(rpm_snapshot, version) < 0, (rpm_snapshot, version, context)
+
+        # monotonic along the first-parent history, with dpkg itself and rpm
+        assert_increasing(results)
+        # deterministic: the same commits give the same version
+        again = rng.randrange(len(chain))
+        upstream.git("checkout", "-q", "--detach", chain[again])
+        assert pv.compute(str(upstream), str(distgit), base_version="0") == results[again]
+        # the two orders agree on every pair of versions seen
+        seen = sorted({v for v in tags.values() if v is not None}
+                      | {r["deb_upstream_version"] for r in results})
+        rpm_of = {r["deb_upstream_version"]: r["rpm_version"] for r in results}
+        for a, b in itertools.combinations(seen, 2):
+            assert sign(deb_cmp(a, b)) == sign(rpm_cmp(rpm_of.get(a, a), rpm_of.get(b, b))), (
+                a, b, context)
+        checked["examples"] += 1
+    # the generator reached the cases it is meant to
+    assert checked["examples"] == 30
+    assert min(checked["tagged_heads"], checked["markers"], checked["ties"]) > 0, checked

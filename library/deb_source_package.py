@@ -13,7 +13,7 @@ import time
 from ansible.module_utils.build_stamp import build_key, check, record
 from ansible.module_utils.deb_distribution import DistributionError, classify, known_codenames
 from ansible.module_utils.debian_source import DebianSourceError, add_entry, inspect
-from ansible.module_utils.packaging_version import VersionError, compute
+from ansible.module_utils.packaging_version import DEFAULT_TAG_EXCLUDE, VersionError, compute
 
 DOCUMENTATION = r"""
 ---
@@ -55,6 +55,15 @@ options:
     description: Glob of the upstream release tags.
     type: str
     default: '*'
+  tag_prefix:
+    description: Literal prefix of the release tags, removed before a tag becomes a version.
+    type: str
+    default: ''
+  tag_exclude:
+    description: Globs of tags that are never releases (C(packaging_version)'s I(tag_exclude)).
+    type: list
+    elements: str
+    default: ['*-eom', '*-em', '*-eol']
   base_version:
     description: Base version when no tag is reachable.
     type: str
@@ -208,13 +217,15 @@ def source_package(p):
             "non-native format such as 3.0 (quilt)" % (p["distgit_path"], info["source_format"]))
     try:
         version_info = compute(p["upstream_path"], p["distgit_path"], p["tag_pattern"],
-                               p["base_version"])
+                               p["base_version"], p["tag_prefix"], p["tag_exclude"])
     except VersionError as exc:
         raise SourceBuildError(str(exc)) from exc
     paths = names(p["output_dir"], info["source"], version_info, info["epoch"])
     stamp = os.path.join(p["output_dir"], ".build-stamp.json")
     key = build_key(
-        {"version": version_info, "distribution": codename, "author": p["changelog_author"],
+        # the tags skipped as not versions do not change what is built
+        {"version": {k: v for k, v in version_info.items() if k != "skipped_tags"},
+         "distribution": codename, "author": p["changelog_author"],
          "epoch": info["epoch"]},
         input_dirs=[os.path.join(p["distgit_path"], "debian")], code=p["code"])
     fresh, reason, facts = check(stamp, key)
@@ -244,6 +255,9 @@ def run_module():
             "output_dir": {"type": "path", "required": True},
             "tag_pattern": {"type": "str", "default": "*"},
             "base_version": {"type": "str", "default": ""},
+            "tag_prefix": {"type": "str", "default": ""},
+            "tag_exclude": {"type": "list", "elements": "str",
+                            "default": list(DEFAULT_TAG_EXCLUDE)},
             "changelog_author": {"type": "str", "default": ""},
             "code": {"type": "str", "default": ""},
         },

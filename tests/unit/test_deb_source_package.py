@@ -23,6 +23,7 @@ def params(example, tmp_path, **extra):
     base = {"upstream_path": str(example / "upstream"),
             "distgit_path": str(example / "distgit-deb"), "distribution": "unstable",
             "output_dir": str(tmp_path / "out"), "tag_pattern": "*", "base_version": "",
+            "tag_prefix": "", "tag_exclude": ["*-eom", "*-em", "*-eol"],
             "changelog_author": "", "code": "c1"}
     base.update(extra)
     return base
@@ -66,3 +67,23 @@ def test_native_format_is_refused(example, tmp_path):
     (example / "distgit-deb" / "debian" / "source" / "format").write_text("3.0 (native)\n")
     with pytest.raises(dsp.SourceBuildError, match="snapshot builds need a non-native format"):
         dsp.source_package(params(example, tmp_path))
+
+
+def test_tag_options_reach_the_version(example, tmp_path):
+    upstream = example / "upstream"
+    subprocess.run(["git", "-C", str(upstream), "tag", "greeter-0.3.0", "HEAD~1"], check=True)
+    subprocess.run(["git", "-C", str(upstream), "tag", "9.0-eol", "HEAD"], check=True)
+    first = dsp.source_package(params(example, tmp_path))
+    assert first["version_info"]["upstream_tag"] == "v0.1.0"  # 9.0-eol is not a release
+    assert {"tag": "greeter-0.3.0", "reason": "does not start with a digit (after an optional "
+            "'v')"} in first["version_info"]["skipped_tags"]
+    # a new tag that is not a release changes nothing that is built: the stamp holds
+    subprocess.run(["git", "-C", str(upstream), "tag", "nightly", "HEAD"], check=True)
+    again = dsp.source_package(params(example, tmp_path))
+    assert again["fresh"] and again["key"] == first["key"]
+    prefixed = dsp.source_package(params(example, tmp_path, tag_prefix="greeter-"))
+    assert prefixed["version"].startswith("0.3.0+git1.")
+    with pytest.raises(dsp.SourceBuildError, match="with prefix 'absent-'"):
+        dsp.source_package(params(example, tmp_path, tag_prefix="absent-"))
+    assert dsp.source_package(params(example, tmp_path, tag_exclude=[]))["version"].startswith(
+        "9.0.eol-")

@@ -15,6 +15,10 @@ description:
   - Parses C(debian/control), C(debian/changelog) and C(debian/source/format) with
     python-debian and fails with one line naming the file and the problem when they are
     missing or broken.
+  - Refuses (one line naming them) a C(debian) that is a symlink, and symlinks inside
+    C(debian/) whose target leaves C(debian/) (absolute, or relative through C(..)): the
+    directory is copied alone into the source tree and into the published
+    C(.debian.tar.xz), so a link may only point to another file of C(debian/).
   - With I(version) set, adds a new top entry to C(debian/changelog) (python-debian's
     Changelog writer, never a text template). Adding the same entry twice changes nothing.
 requirements:
@@ -190,9 +194,51 @@ def parse_changelog(text, path="debian/changelog"):
     return parsed
 
 
+def _inside(path, top):
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def escaping_links(debian):
+    """(relative name, target) of the symlinks under debian whose target leaves it, sorted.
+
+    A target is inside when it is relative and stays under debian both as written (before
+    any link is followed) and once resolved; everything else (absolute, through '..' out of
+    debian, through a link that leads out) is escaping. Nothing is followed while walking."""
+    top = os.path.realpath(debian)
+    found = []
+    for root, dirs, files in os.walk(debian, followlinks=False):
+        for name in sorted(dirs + files):
+            link = os.path.join(root, name)
+            if not os.path.islink(link):
+                continue
+            target = os.readlink(link)
+            written = os.path.normpath(os.path.join(root, target))
+            if (os.path.isabs(target) or not _inside(written, os.path.normpath(debian))
+                    or not _inside(os.path.realpath(link), top)):
+                found.append((os.path.relpath(link, debian), target))
+    return sorted(found)
+
+
+def check_links(path):
+    """Raise naming the symlinks of path/debian that lead outside it (or debian itself)."""
+    debian = os.path.join(path, "debian")
+    if os.path.islink(debian):
+        raise DebianSourceError("%s is a symlink (to %s); debian/ must be a directory of the "
+                                "distgit" % (debian, os.readlink(debian)))
+    if not os.path.isdir(debian):
+        return
+    escaping = escaping_links(debian)
+    if escaping:
+        raise DebianSourceError(
+            "%s: symlinks that lead outside debian/ (refused: the published source would "
+            "carry what they point to): %s" % (debian, ", ".join(
+                "%s -> %s" % pair for pair in escaping)))
+
+
 def inspect(path):
     """Everything the build needs to know about path/debian, validated."""
     debian = os.path.join(path, "debian")
+    check_links(path)
     if not os.path.isdir(debian):
         raise DebianSourceError("no debian/ directory in %s" % path)
     control_path = os.path.join(debian, "control")

@@ -19,6 +19,10 @@ description:
     uses C(%autochangelog). Setting the same values twice changes nothing.
   - Returns the expanded Source0 file name and the top directory C(%setup)/C(%autosetup)
     expects, after any update.
+  - Refuses (one line naming them) a spec file that is a symlink, and sources or patches
+    next to the spec (in the distgit) that are symlinks: build-srpm copies only regular
+    files of the distgit, and a link could carry a file from anywhere on the node into the
+    SRPM.
 requirements:
   - specfile (PyPI), rpm Python bindings
 options:
@@ -104,9 +108,33 @@ class SpecError(Exception):
     """A missing or broken spec file, with a message that names it."""
 
 
+def linked_sources(spec_dir, names):
+    """(file name, target) of the sources and patches that are symlinks in spec_dir."""
+    found = []
+    for name in names:
+        local = os.path.join(spec_dir, os.path.basename(name))
+        if os.path.islink(local):
+            found.append((os.path.basename(name), os.readlink(local)))
+    return found
+
+
+def check_links(path, names):
+    """Raise naming the spec or its sources and patches when they are symlinks."""
+    if os.path.islink(path):
+        raise SpecError("spec file %s is a symlink (to %s); it must be a regular file of the "
+                        "distgit" % (path, os.readlink(path)))
+    linked = linked_sources(os.path.dirname(path) or ".", names)
+    if linked:
+        raise SpecError("spec file %s: sources and patches must be regular files of the "
+                        "distgit, these are symlinks: %s" % (path, ", ".join(
+                            "%s -> %s" % pair for pair in linked)))
+
+
 def load(path):
     from specfile import Specfile
 
+    if os.path.islink(path):
+        check_links(path, [])
     if not os.path.isfile(path):
         raise SpecError("spec file %s does not exist" % path)
     try:
@@ -204,6 +232,7 @@ def run_module():
                 if changed:
                     spec = load(params["path"])
         result = describe(spec)
+        check_links(params["path"], result["sources"])
     except ImportError as exc:
         module.fail_json(msg="rpm_spec needs the specfile library and rpm bindings: %s" % exc)
     except SpecError as exc:

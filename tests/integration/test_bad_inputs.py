@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from pipeline import commit_all, deb_vars, make_example, play, rpm_vars
@@ -87,6 +89,39 @@ def spec_without_version(ex):
         line for line in spec.splitlines() if not line.startswith("Version:")) + "\n")
 
 
+def debian_links_outside(ex):
+    """debian/ replaced by a symlink to a directory elsewhere on the node."""
+    outside = ex / "host-etc"
+    outside.mkdir()
+    (outside / "host-secret").write_text("host file\n")
+    shutil.copytree(ex / "distgit-deb" / "debian", outside, dirs_exist_ok=True)
+    remove(ex / "distgit-deb", "debian")
+    (ex / "distgit-deb" / "debian").symlink_to(outside)
+    commit_all(ex / "distgit-deb", "debian is a link", "2026-11-05T11:00:00Z")
+
+
+def debian_file_links_outside(ex):
+    (ex / "distgit-deb" / "debian" / "copyright").unlink(missing_ok=True)
+    (ex / "distgit-deb" / "debian" / "copyright").symlink_to("/etc/passwd")
+    commit_all(ex / "distgit-deb", "copyright is a link", "2026-11-05T11:00:00Z")
+
+
+def patch_links_outside(ex):
+    spec = (ex / "distgit-rpm" / "greeter.spec").read_text()
+    (ex / "distgit-rpm" / "greeter.spec").write_text(spec.replace(
+        "%description", "Patch0:         host.patch\n\n%description", 1))
+    (ex / "distgit-rpm" / "host.patch").symlink_to("/etc/passwd")
+    commit_all(ex / "distgit-rpm", "a patch that is a link", "2026-11-05T11:00:00Z")
+
+
+def marker(ex):
+    """A file that an option-like URL would create if git ran it."""
+    return Path(str(ex) + "-upload-pack-ran")
+
+
+SECRET = "s3cr3tT0ken"
+
+
 @functools.cache
 def protected_key():
     return make_key("the right passphrase")[0]
@@ -98,7 +133,10 @@ def not_a_directory(ex):
     return str(blocker / "repos")
 
 
-# (id, playbook, change to the example, extra vars (callable of example dir), expected start)
+# (id, playbook, change to the example, extra vars (callable of example dir), expected part
+# of the failure line[, checks]): checks may hold "absent" (callable of the example dir: a
+# path that must not exist afterwards) and "secret" (a string that must appear nowhere in
+# the play's output nor in any file under the run's work, output and repository dirs).
 CASES = [
     ("deb-missing-distgit-branch", "deb", None, lambda ex: {"packaging_distgit_branch": "nope"},
      "fetch-distgit: branch nope not found in distgit repository "),
@@ -189,12 +227,42 @@ CASES = [
      "is not writable: Not a directory"),
     ("rpm-unknown-rpmlint-level", "rpm", None, lambda ex: {"run_rpmlint_fail_on": "loud"},
      "value of run_rpmlint_fail_on must be one of: error, warning, none, got: loud"),
+    ("deb-option-like-distgit-url", "deb", None,
+     lambda ex: {"packaging_distgit_url": "--upload-pack=touch %s" % marker(ex)},
+     "fetch-distgit: packaging_distgit_url starts with '-'; a repository URL cannot be a git "
+     "option", {"absent": marker}),
+    ("deb-option-like-distgit-branch", "deb", None,
+     lambda ex: {"packaging_distgit_branch": "--upload-pack=touch %s" % marker(ex)},
+     'fetch-distgit: packaging_distgit_branch "--upload-pack=touch {ex}-upload-pack-ran" '
+     "starts with '-'; a branch cannot be a git option", {"absent": marker}),
+    ("rpm-option-like-distgit-url", "rpm", None,
+     lambda ex: {"packaging_distgit_url": "--upload-pack=touch %s" % marker(ex)},
+     "fetch-distgit: packaging_distgit_url starts with '-'; a repository URL cannot be a git "
+     "option", {"absent": marker}),
+    ("deb-credentials-in-distgit-url", "deb", None,
+     lambda ex: {"packaging_distgit_url": "https://user:%s@127.0.0.1:9/x.git" % SECRET},
+     "fetch-distgit: cannot read distgit repository https://***@127.0.0.1:9/x.git: ",
+     {"secret": SECRET}),
+    ("rpm-credentials-in-distgit-url", "rpm", None,
+     lambda ex: {"packaging_distgit_url": "https://user:%s@127.0.0.1:9/x.git" % SECRET},
+     "fetch-distgit: cannot read distgit repository https://***@127.0.0.1:9/x.git: ",
+     {"secret": SECRET}),
+    ("deb-debian-links-outside", "deb", debian_links_outside, lambda ex: {},
+     "/distgit/distgit-deb/debian is a symlink (to {ex}/host-etc); debian/ must be a "
+     "directory of the distgit"),
+    ("deb-debian-file-links-outside", "deb", debian_file_links_outside, lambda ex: {},
+     "/distgit/distgit-deb/debian: symlinks that lead outside debian/ (refused: the published "
+     "source would carry what they point to): copyright -> /etc/passwd"),
+    ("rpm-patch-links-outside", "rpm", patch_links_outside, lambda ex: {},
+     "/greeter.spec: sources and patches must be regular files of the distgit, these are "
+     "symlinks: host.patch -> /etc/passwd"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_bad_input(case, tmp_path):
-    _, kind, change, extra, expected = case
+    _, kind, change, extra, expected, *more = case
+    checks = more[0] if more else {}
     ex = make_example(tmp_path / "example")
     if change:
         change(ex)
@@ -208,3 +276,12 @@ def test_bad_input(case, tmp_path):
     assert "\n" not in message.strip()
     assert expected.replace("{ex}", str(ex)) in message, message
     assert not (work / "repos").exists(), "something was published"
+    if "absent" in checks:
+        assert not checks["absent"](ex).exists(), "git ran an option from the input"
+    if "secret" in checks:
+        assert checks["secret"] not in result.output
+        for top, _dirs, files in os.walk(work):
+            for name in files:
+                path = Path(top, name)
+                if not path.is_symlink():
+                    assert checks["secret"].encode() not in path.read_bytes(), path

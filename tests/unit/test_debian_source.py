@@ -215,3 +215,43 @@ def test_add_entry_with_epoch(tmp_path):
     assert parsechangelog(tmp_path, "Version") == "1:" + VERSION
     assert ds.add_entry(str(tmp_path), "greeter", "1:" + VERSION, "UNRELEASED",
                         "A <a@example.org>", DATE, ["Snapshot"]) is False
+
+
+def test_debian_that_is_a_symlink_is_refused(tmp_path):
+    outside = make_tree(tmp_path / "elsewhere")
+    distgit = tmp_path / "distgit"
+    distgit.mkdir()
+    (distgit / "debian").symlink_to(outside / "debian")
+    with pytest.raises(ds.DebianSourceError) as info:
+        ds.inspect(str(distgit))
+    assert str(info.value) == ("%s/debian is a symlink (to %s/debian); debian/ must be a "
+                               "directory of the distgit" % (distgit, outside))
+
+
+def test_symlinks_leading_outside_debian_are_refused(tmp_path):
+    distgit = make_tree(tmp_path / "distgit")
+    debian = distgit / "debian"
+    (distgit / "README").write_text("distgit file, outside debian/\n")
+    (debian / "copyright").symlink_to("/etc/passwd")
+    (debian / "source" / "options").symlink_to("../../README")
+    (debian / "docs").symlink_to("/etc")
+    (debian / "stays").symlink_to("source/format")        # inside: allowed
+    (debian / "source" / "up").symlink_to("../control")   # inside: allowed
+    (debian / "via-dir").symlink_to("docs/passwd")        # follows a link out
+    assert ds.escaping_links(str(debian)) == [
+        ("copyright", "/etc/passwd"), ("docs", "/etc"), ("source/options", "../../README"),
+        ("via-dir", "docs/passwd")]
+    with pytest.raises(ds.DebianSourceError) as info:
+        ds.inspect(str(distgit))
+    assert str(info.value) == (
+        "%s/debian: symlinks that lead outside debian/ (refused: the published source would "
+        "carry what they point to): copyright -> /etc/passwd, docs -> /etc, source/options -> "
+        "../../README, via-dir -> docs/passwd" % distgit)
+
+
+def test_symlinks_inside_debian_are_allowed(tmp_path):
+    distgit = make_tree(tmp_path / "distgit")
+    (distgit / "debian" / "greeter.docs").write_text("README\n")
+    (distgit / "debian" / "greeter-extra.docs").symlink_to("greeter.docs")
+    assert ds.escaping_links(str(distgit / "debian")) == []
+    assert ds.inspect(str(distgit))["source"] == "greeter"

@@ -198,3 +198,32 @@ def test_describe_sources_and_patches(tmp_path):
 def test_changelog_evr():
     assert rs.changelog_evr("", "1.0", "1") == "1.0-1"
     assert rs.changelog_evr("2", "1.0^git1.abc", "3.gdef") == "2:1.0^git1.abc-3.gdef"
+
+
+def test_sources_and_patches_that_are_symlinks_are_refused(tmp_path):
+    distgit = tmp_path / "distgit"
+    distgit.mkdir()
+    spec = small_spec(distgit)
+    spec.write_text(spec.read_text().replace(
+        "Source0: foo-%{version}.tar.gz",
+        "Source0: foo-%{version}.tar.gz\nSource1: foo.conf\nPatch0: https://x.test/fix.patch"))
+    (distgit / "foo.conf").write_text("regular\n")
+    names = rs.describe(rs.load(str(spec)))["sources"]
+    assert names == ["foo-0.1.0.tar.gz", "foo.conf", "fix.patch"]
+    rs.check_links(str(spec), names)  # regular files (and absent ones) pass
+    (distgit / "fix.patch").symlink_to("/etc/passwd")
+    (distgit / "foo.conf").unlink()
+    (distgit / "foo.conf").symlink_to("../outside.conf")
+    with pytest.raises(rs.SpecError) as info:
+        rs.check_links(str(spec), names)
+    assert str(info.value) == (
+        "spec file %s: sources and patches must be regular files of the distgit, these are "
+        "symlinks: foo.conf -> ../outside.conf, fix.patch -> /etc/passwd" % spec)
+
+
+def test_spec_that_is_a_symlink_is_refused(tmp_path):
+    real = small_spec(tmp_path)
+    (tmp_path / "distgit").mkdir()
+    (tmp_path / "distgit" / "foo.spec").symlink_to(real)
+    with pytest.raises(rs.SpecError, match="^spec file .*/distgit/foo.spec is a symlink \\(to "):
+        rs.load(str(tmp_path / "distgit" / "foo.spec"))

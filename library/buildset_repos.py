@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+from ansible.module_utils.distgit_checkout import redact_url
+
 DOCUMENTATION = r"""
 ---
 module: buildset_repos
@@ -55,7 +57,8 @@ EXAMPLES = r"""
 RETURN = r"""
 repositories:
   description: One entry per repository taken, in artifact order, each with C(name), C(job),
-    C(url), C(path) (local directory, or empty for a remote one) and C(suite).
+    C(url), C(url_redacted) (the URL with any credentials replaced by C(***), for messages),
+    C(path) (local directory, or empty for a remote one) and C(suite).
   type: list
   elements: dict
   returned: success
@@ -100,14 +103,15 @@ def select(artifacts, fmt, suite=""):
         if url.startswith("file://"):
             path = url[len("file://"):]
             if not os.path.isabs(path) or ".." in path.split("/"):
-                raise ArtifactError("%s: %r is not an absolute file:// path" % (label, url))
+                raise ArtifactError("%s: %r is not an absolute file:// path" % (
+                    label, redact_url(url)))
         elif url.startswith(REMOTE_SCHEMES):
             path = ""
         else:
             raise ArtifactError("%s: unsupported repository URL %r (file://, http:// or "
-                                "https:// expected)" % (label, url))
-        taken.append({"name": name, "job": job, "url": url, "path": path,
-                      "suite": repo_suite or suite})
+                                "https:// expected)" % (label, redact_url(url)))
+        taken.append({"name": name, "job": job, "url": url, "url_redacted": redact_url(url),
+                      "path": path, "suite": repo_suite or suite})
     return taken
 
 

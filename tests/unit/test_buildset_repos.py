@@ -83,3 +83,14 @@ def test_local_repository_of_another_node_fails_clearly(tmp_path, fmt):
         br.resolve([repo_artifact(fmt, "file://%s" % missing)], fmt, "bookworm")
     assert str(info.value).startswith("lib-build artifact '%s repository': %s is not a "
                                        "directory on this node" % (fmt, missing))
+
+
+def test_messages_redact_credentials_in_urls():
+    artifacts = [{"name": "deb repository", "job": "lib-build",
+                  "url": "ftp://user:s3cr3tT0ken@repos.test/deb",
+                  "metadata": {"type": "deb_repository", "suite": "bookworm"}}]
+    with pytest.raises(br.ArtifactError) as info:
+        br.select(artifacts, "deb")
+    assert str(info.value) == ("lib-build artifact 'deb repository': unsupported repository URL "
+                               "'ftp://***@repos.test/deb' (file://, http:// or https:// "
+                               "expected)")

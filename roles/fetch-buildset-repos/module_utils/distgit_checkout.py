@@ -1,0 +1,1 @@
+../../../library/distgit_checkout.py

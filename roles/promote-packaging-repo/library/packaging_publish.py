@@ -1,0 +1,1 @@
+../../../library/packaging_publish.py

@@ -66,8 +66,10 @@ def test_repository_lists_the_packages(first_build):
 def test_packages_installed_in_a_clean_root(first_build):
     work, version, result = first_build
     log = (work / "output" / "logs" / "deb" / "verify-install.txt").read_text()
-    assert "greeter\t%s" % version in log
+    assert "\ngreeter %s\n" % version in log  # dpkg-query -W -f '${Package} ${Version}\n'
     assert "Setting up greeter (%s)" % version in log
+    # the installed version was compared with the built one, and the role says so
+    assert "root: greeter %s (built versions checked: greeter)" % version in result.output
 
 
 def test_logs_and_lintian_report_are_kept(first_build):

@@ -23,7 +23,9 @@ description:
   - Every message and return value shows the URL with its userinfo (credentials) replaced
     by C(***) (C(redact_url)).
   - Without I(url), only reads the commit of the checkout at I(path) (one that Zuul
-    prepared).
+    prepared). A I(branch) set then must be the branch Zuul checked out (I(prepared_branch),
+    else the checkout's current branch): Zuul picks that branch, so a different one fails
+    with one line saying to use C(override-checkout) instead.
   - Fails with one line naming the repository when it cannot be read, the branch when it
     does not exist, and the path when it is not a git checkout with a commit.
 options:
@@ -36,9 +38,21 @@ options:
     type: str
     default: ''
   branch:
-    description: Branch (or tag) to check out (with I(url)).
+    description:
+      - Branch (or tag) to check out (with I(url); empty means C(main)).
+      - Without I(url), empty or the branch Zuul checked out; anything else fails.
     type: str
-    default: main
+    default: ''
+  prepared_branch:
+    description:
+      - Without I(url), the branch Zuul checked out (C(checkout) of the project in
+        C(zuul.projects)); empty to read the checkout's current branch.
+    type: str
+    default: ''
+  project:
+    description: Zuul project name of the prepared checkout, for messages.
+    type: str
+    default: ''
 author:
   - zuul-packaging developers
 """
@@ -66,6 +80,11 @@ url_redacted:
     messages and reports.
   type: str
   returned: always
+branch:
+  description: The branch built (for a prepared checkout, the branch Zuul checked out; empty
+    when it is detached).
+  type: str
+  returned: success
 summary:
   description: One line saying which distgit is built (path, commit, redacted URL, branch).
   type: str
@@ -109,10 +128,28 @@ def refuse_options(url, branch):
                             "branch cannot be a git option" % json.dumps(branch))
 
 
-def summary(path, sha, url, branch):
+def branch_conflict(wanted, prepared, project):
+    """The one-line error when an explicit distgit branch differs from the branch Zuul
+    checked out, else None (pure). Zuul, not this role, picks a prepared project's branch."""
+    if not wanted or wanted == prepared:
+        return None
+    return ("fetch-distgit: packaging_distgit_branch %s differs from the branch Zuul checked "
+            "out for %s (%s); Zuul prepared the distgit, so pick its branch with "
+            "override-checkout on the job (or its required-projects entry) instead" % (
+                json.dumps(wanted), project or "the distgit", prepared or "a detached commit"))
+
+
+def current_branch(path):
+    """The branch the checkout at path is on ('' when detached)."""
+    code, out, _ = git("symbolic-ref", "--quiet", "--short", "HEAD", cwd=path)
+    return out if code == 0 else ""
+
+
+def summary(path, sha, url, branch, prepared=""):
     """The line that says which distgit is built, with the URL redacted (pure)."""
     if not url:
-        return "distgit %s at %s (prepared by Zuul)" % (path, sha)
+        return "distgit %s at %s (prepared by Zuul%s)" % (
+            path, sha, (", branch %s" % prepared) if prepared else "")
     return "distgit %s at %s (cloned from %s branch %s)" % (path, sha, redact_url(url), branch)
 
 
@@ -187,18 +224,26 @@ def run_module():
         argument_spec={
             "path": {"type": "path", "required": True},
             "url": {"type": "str", "default": ""},
-            "branch": {"type": "str", "default": "main"},
+            "branch": {"type": "str", "default": ""},
+            "prepared_branch": {"type": "str", "default": ""},
+            "project": {"type": "str", "default": ""},
         },
     )
     p = module.params
     shown = redact_url(p["url"])
+    branch, prepared = p["branch"] or "main", ""
     try:
         if p["url"]:
-            before, sha = checkout(p["path"], p["url"], p["branch"])
+            before, sha = checkout(p["path"], p["url"], branch)
         else:
             before = sha = read(p["path"])
+            prepared = p["prepared_branch"] or current_branch(p["path"])
+            conflict = branch_conflict(p["branch"], prepared, p["project"])
+            if conflict:
+                raise CheckoutError(conflict)
         module.exit_json(changed=before != sha, before=before, sha=sha, url_redacted=shown,
-                         summary=summary(p["path"], sha, p["url"], p["branch"]))
+                         branch=prepared or branch,
+                         summary=summary(p["path"], sha, p["url"], branch, prepared))
     except CheckoutError as exc:
         module.fail_json(msg=str(exc), url_redacted=shown)
 

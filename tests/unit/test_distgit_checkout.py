@@ -113,3 +113,19 @@ def test_credentials_stay_out_of_messages_and_the_checkout(make_repo, tmp_path):
     assert "s3cr3tT0ken" not in str(info.value)
     assert str(info.value).startswith(
         "fetch-distgit: cannot read distgit repository https://***@127.0.0.1:9/x.git: ")
+
+
+def test_explicit_branch_must_be_the_one_zuul_checked_out(make_repo):
+    """Zuul picks a prepared distgit's branch: only an empty or equal branch passes."""
+    assert dc.branch_conflict("", "main", "example.org/greeter-deb") is None
+    assert dc.branch_conflict("main", "main", "example.org/greeter-deb") is None
+    message = dc.branch_conflict("stable", "main", "example.org/greeter-deb")
+    assert message == (
+        'fetch-distgit: packaging_distgit_branch "stable" differs from the branch Zuul checked '
+        "out for example.org/greeter-deb (main); Zuul prepared the distgit, so pick its branch "
+        "with override-checkout on the job (or its required-projects entry) instead")
+    assert "\n" not in message
+    assert "(a detached commit)" in dc.branch_conflict("stable", "", "")
+    prepared = make_repo("prepared")
+    prepared.commit("Packaging")
+    assert dc.current_branch(str(prepared)) == "main"

@@ -698,7 +698,10 @@ class DebBackend:
         """Fail unless reprepro's index of the staged build holds every package of this build
         at its version (reprepro skips a version not higher than the one it holds, exit 0)."""
         held = {}
-        listing = output(["reprepro", "--basedir", staging, "list", params["deb_codename"]])
+        names = sorted({name for name, _, _ in expected[0]})
+        formula = " | ".join("Package (== %s)" % name for name in names)
+        listing = output(["reprepro", "--basedir", staging, "listfilter", params["deb_codename"],
+                          formula]) if names else ""
         for line in listing.splitlines():
             where, _, what = line.partition(": ")
             name, _, version = what.partition(" ")

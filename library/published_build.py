@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from ansible.module_utils.build_stamp import build_key
-from ansible.module_utils.distgit_checkout import head
+from ansible.module_utils.distgit_checkout import head, redact_url
 
 DOCUMENTATION = r"""
 ---
@@ -125,8 +125,8 @@ def message(key, found, build_id, repo):
         return "no build key (buildset repositories or no upstream commit): building"
     if found:
         return ("build key %s is already published in %s (build %s): nothing new to build "
-                "or publish" % (key[:16], repo, build_id))
-    return "build key %s is not in %s: building" % (key[:16], repo)
+                "or publish" % (key[:16], redact_url(repo), build_id))
+    return "build key %s is not in %s: building" % (key[:16], redact_url(repo))
 
 
 def lookup(params, fetch_url=None):
@@ -177,7 +177,8 @@ def run_module():
             return open_url(url, timeout=30).read().decode("utf-8", "replace")
         except Exception as exc:  # noqa: BLE001  no build yet, or an unreachable host
             if getattr(exc, "code", None) != 404:
-                module.warn("cannot read %s (%s): the build counts as not published" % (url, exc))
+                module.warn("cannot read %s (%s): the build counts as not published" % (
+                    redact_url(url), redact_url(str(exc))))
             return "{}"
 
     module.exit_json(changed=False, **lookup(module.params, fetch_url))

@@ -82,7 +82,9 @@ class RepoHost:
     def job_vars(self):
         return {"packaging_repo_host": "root@127.0.0.1", "packaging_repo_host_port": SSH_PORT,
                 "packaging_repo_dir": str(self.root), "packaging_repo_url": self.url,
-                "packaging_repo_ssh": self.ssh}
+                "packaging_repo_ssh": self.ssh,
+                # Debian's python3 (with python3-debian), whatever the login shell puts first
+                "upload_packaging_repo_python": "/usr/bin/python3"}
 
     def stop(self):
         for proc in self.procs:

@@ -57,7 +57,9 @@ def test_uninstallable_package_fails_with_apts_message(tmp_path):
     assert result.rc != 0
     assert result.failure.startswith("verify-deb-install: installing greeter from "), result.failure
     assert "greeter : Depends: no-such-package-zp but it is not installable" in result.failure
-    listing = subprocess.run(
-        ["reprepro", "-b", str(tmp_path / "run" / "repos" / "deb" / "bookworm" / "current"),
-         "list", "bookworm"], check=True, capture_output=True, text=True).stdout
-    assert "greeter" in listing  # published, then proven not installable
+    repo = tmp_path / "run" / "repos" / "deb" / "bookworm"
+    [staged] = (repo / "builds").iterdir()
+    listing = subprocess.run(["reprepro", "-b", str(staged), "list", "bookworm"], check=True,
+                             capture_output=True, text=True).stdout
+    assert "greeter" in listing  # staged, then proven not installable
+    assert not (repo / "current").exists()  # so it never became current

@@ -5,6 +5,7 @@ key appear in no output or log; a host that is not the one in known_hosts is ref
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -58,11 +59,14 @@ def test_deb_published_on_the_host_and_installed_over_http(example, tmp_path, ho
     assert not list(Path("/tmp").glob("packaging-incoming.*"))  # the host's incoming dir
     assert not list(Path("/tmp").glob("packaging-ssh-*"))  # the node's copy of the ssh key
     url = host.url + "/deb/bookworm/current"
-    # apt in the clean root fetched the signed index and the package over HTTP
-    assert served(host, "/deb/bookworm/current/dists/bookworm/InRelease")
-    assert served(host, "/deb/bookworm/current/pool/main/g/greeter/greeter_")
+    build = host.url + "/deb/bookworm/" + os.readlink(current)
+    # apt in the clean root fetched the signed index and the package of the staged build
+    # over HTTP, before current pointed at it
+    assert served(host, "/deb/bookworm/builds/")
+    assert served(host, "/deb/bookworm/%s/dists/bookworm/InRelease" % os.readlink(current))
+    assert served(host, "/deb/bookworm/%s/pool/main/g/greeter/greeter_" % os.readlink(current))
     verify_log = (tmp_path / "output" / "logs" / "deb" / "verify-install.txt").read_text()
-    assert url in verify_log
+    assert build in verify_log
     report = (tmp_path / "output" / "artifacts" / "build-report-deb.json").read_text()
     assert '"repository": "%s"' % url in report
     secrets_absent(result.output, signing["key"], host.ssh["key"])
@@ -77,8 +81,9 @@ def test_rpm_published_on_the_host_and_installed_over_http(example, tmp_path, ho
     ok, err = gpg_verify(current / "repodata" / "repomd.xml.asc",
                          current / "repodata" / "repomd.xml", current / "repo-key.asc")
     assert ok, err
-    assert served(host, "/rpm/centos-stream-9-x86_64/current/repodata/repomd.xml.asc")
-    assert served(host, "/rpm/centos-stream-9-x86_64/current/Packages/greeter-")
+    build = os.readlink(current)
+    assert served(host, "/rpm/centos-stream-9-x86_64/%s/repodata/repomd.xml.asc" % build)
+    assert served(host, "/rpm/centos-stream-9-x86_64/%s/Packages/greeter-" % build)
     secrets_absent(result.output, signing["key"], host.ssh["key"])
 
 

@@ -64,3 +64,12 @@ def test_broken_or_remote_key_files(upstream_and_distgit, tmp_path):
     assert seen == ["https://repos.test/deb/bookworm/current/build-keys.json"]
     assert not remote["found"] or remote["key"] != key  # the repository is part of the key
     assert pb.parse_keys("[1, 2]") == {}
+
+
+def test_messages_show_the_repository_without_credentials():
+    repo = "https://user:s3cr3t@repos.example.org/deb/bookworm/current"
+    assert pb.message("k" * 64, True, "b1", repo) == (
+        "build key kkkkkkkkkkkkkkkk is already published in "
+        "https://***@repos.example.org/deb/bookworm/current (build b1): nothing new to build "
+        "or publish")
+    assert "s3cr3t" not in pb.message("k" * 64, False, "", repo)

@@ -1,0 +1,1 @@
+../../../plugins/filter/redact_url.py

@@ -117,6 +117,14 @@ options:
     description: tmpfs to unpack the chroot into (unused when not a writable directory).
     type: str
     default: /dev/shm
+  lintian_chroot:
+    description:
+      - Also name (and make when missing or too old) a cached chroot of the target release
+        with lintian, C(<codename>-<arch>-<digest>-lintian.tar) (mmdebstrap
+        C(--variant=apt --include=lintian)), for the run-lintian role; it is not the build
+        chroot, so lintian's dependencies never satisfy a build dependency by accident.
+    type: bool
+    default: false
   extra_args:
     description: Further sbuild arguments.
     type: list
@@ -164,6 +172,21 @@ make_chroot:
   returned: success
 mmdebstrap_argv:
   description: The command that makes the chroot into C(<chroot>.incoming) (C(plan)).
+  type: list
+  elements: str
+  returned: success
+lintian_chroot:
+  description: Path of the cached chroot with the target release's lintian (empty unless
+    I(lintian_chroot)) (C(plan)).
+  type: str
+  returned: success
+make_lintian_chroot:
+  description: Whether the lintian chroot must be made (C(plan)).
+  type: bool
+  returned: success
+lintian_mmdebstrap_argv:
+  description: The command that makes the lintian chroot into C(<lintian_chroot>.incoming)
+    (empty unless I(lintian_chroot)) (C(plan)).
   type: list
   elements: str
   returned: success
@@ -266,6 +289,29 @@ def chroot_path(p, codename, arch, mmdebstrap_version, dsc_info, baked):
     return os.path.join(p["cache_dir"], "%s-%s-%s%s.tar" % (codename, arch, digest, suffix))
 
 
+def lintian_chroot_path(p, codename, arch, mmdebstrap_version):
+    """The cached lintian chroot's path: the target release's lintian, keyed like the build
+    chroot on what shapes it (pure)."""
+    key = {"distribution": codename, "arch": arch, "mirror": p["mirror"],
+           "packages": ["lintian"], "variant": "apt", "mmdebstrap": mmdebstrap_version}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return os.path.join(p["cache_dir"], "%s-%s-%s-lintian.tar" % (codename, arch, digest))
+
+
+def lintian_mmdebstrap_argv(p, codename, arch, chroot):
+    return (["mmdebstrap", "--variant=apt", "--mode=unshare", "--format=tar", "--arch=" + arch,
+             "--include=lintian", codename, chroot + ".incoming"]
+            + ([p["mirror"]] if p["mirror"] else []))
+
+
+def stale(path, max_age_days):
+    """Whether a cached chroot is missing or older than max_age_days."""
+    try:
+        return time.time() - os.stat(path).st_mtime > max_age_days * 86400
+    except FileNotFoundError:
+        return True
+
+
 def mmdebstrap_argv(p, codename, arch, chroot, baked):
     include = list(p["chroot_packages"]) + (["fakeroot"] if baked else [])
     argv = ["mmdebstrap", "--variant=buildd", "--mode=unshare", "--format=tar", "--arch=" + arch]
@@ -329,17 +375,16 @@ def common(p):
     architectures = DSC_ARCHITECTURE.search(text)
     check_arch_all(p, arch, dsc_info["source"], architectures.group(1) if architectures else "")
     baked = p["bake_build_deps"] and not p["apt_upgrade"] and not uses_other_repositories(p)
-    chroot = chroot_path(p, codename, arch, probe(["mmdebstrap", "--version"]), dsc_info, baked)
-    try:
-        age = time.time() - os.stat(chroot).st_mtime
-        make = age > p["chroot_max_age_days"] * 86400
-    except FileNotFoundError:
-        make = True
-    return codename, arch, chroot, baked, make, dsc_info["source"]
+    version = probe(["mmdebstrap", "--version"])
+    chroot = chroot_path(p, codename, arch, version, dsc_info, baked)
+    make = stale(chroot, p["chroot_max_age_days"])
+    lint = lintian_chroot_path(p, codename, arch, version) if p["lintian_chroot"] else ""
+    return codename, arch, chroot, baked, make, dsc_info["source"], lint
 
 
 def plan(p):
-    codename, arch, chroot, baked, make, source = common(p)
+    codename, arch, chroot, baked, make, source, lint = common(p)
+    make_lint = bool(lint) and stale(lint, p["chroot_max_age_days"])
     fresh, facts = False, {}
     stamp = {"inputs": stamp_inputs(p, codename, arch, chroot, baked), "dsc": p["dsc"],
              "code": p["code"]}
@@ -358,13 +403,15 @@ def plan(p):
                 handle.write("$unshare_tmpdir_template = '%s/tmp.sbuild.XXXXXXXXXX';\n1;\n"
                              % unpack.rstrip("/"))
             env["SBUILD_CONFIG"] = conf
-    if make:
+    if make or make_lint:
         os.makedirs(p["cache_dir"], mode=0o755, exist_ok=True)
     return {
         "changed": not reuse or make, "chroot": chroot, "make_chroot": make, "arch": arch,
         "distribution": codename, "baked": baked, "reuse": reuse, "source": source,
         "packages": facts if reuse else {}, "stamp": stamp,
         "mmdebstrap_argv": mmdebstrap_argv(p, codename, arch, chroot, baked),
+        "lintian_chroot": lint, "make_lintian_chroot": make_lint,
+        "lintian_mmdebstrap_argv": lintian_mmdebstrap_argv(p, codename, arch, lint) if lint else [],
         "sbuild_argv": sbuild_argv(p, codename, arch, chroot, baked), "sbuild_env": env,
     }
 
@@ -443,6 +490,7 @@ def run_module():
             "bake_build_deps": {"type": "bool", "default": True},
             "unpack_dir": {"type": "str", "default": "/dev/shm"},
             "extra_args": {"type": "list", "elements": "str", "default": []},
+            "lintian_chroot": {"type": "bool", "default": False},
             "code": {"type": "str", "default": ""},
             "rc": {"type": "int", "default": 0},
             "built": {"type": "bool", "default": True},

@@ -29,7 +29,7 @@ def params(tmp_path, dsc_text=DSC, **extra):
             "log_dir": str(tmp_path / "logs"), "extra_repositories": [],
             "extra_repository_keys": [], "extra_packages": [], "apt_upgrade": False,
             "bake_build_deps": True, "unpack_dir": str(tmp_path), "extra_args": [],
-            "code": "c1", "rc": 0, "built": True, "stamp": {}}
+            "code": "c1", "rc": 0, "built": True, "stamp": {}, "lintian_chroot": False}
     base.update(extra)
     return base
 
@@ -48,6 +48,28 @@ def test_chroot_name_follows_what_shapes_the_chroot(tmp_path):
              sp.chroot_path(dict(p, mirror="http://mirror.test/debian"), "bookworm", "amd64",
                             "mmdebstrap 1.3.5", info, True)}
     assert len(names) == 5
+
+
+def test_lintian_chroot_is_the_target_release_apart_from_the_build_chroot(tmp_path):
+    p = params(tmp_path)
+    plain = sp.plan(p)
+    assert plain["lintian_chroot"] == "" and not plain["make_lintian_chroot"]
+    assert plain["lintian_mmdebstrap_argv"] == []
+    p = params(tmp_path, distribution="trixie", lintian_chroot=True,
+               mirror="http://deb.debian.org/debian")
+    plan = sp.plan(p)
+    lint = plan["lintian_chroot"]
+    assert lint.startswith(str(tmp_path / "cache" / "trixie-amd64-"))
+    assert lint.endswith("-lintian.tar") and lint != plan["chroot"]
+    assert plan["make_lintian_chroot"]
+    assert plan["lintian_mmdebstrap_argv"] == [
+        "mmdebstrap", "--variant=apt", "--mode=unshare", "--format=tar", "--arch=amd64",
+        "--include=lintian", "trixie", lint + ".incoming", "http://deb.debian.org/debian"]
+    # lintian stays out of the build chroot
+    assert not any(a.startswith("--include=") and "lintian" in a for a in plan["mmdebstrap_argv"])
+    (tmp_path / "cache" / lint.rsplit("/", 1)[1]).write_text("tar\n")
+    assert not sp.plan(p)["make_lintian_chroot"]
+    assert sp.lintian_chroot_path(dict(p, mirror=""), "trixie", "amd64", "1.3.5") != lint
 
 
 def test_sbuild_command_line(tmp_path):

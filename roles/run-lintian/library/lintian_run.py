@@ -1,0 +1,1 @@
+../../../library/lintian_run.py

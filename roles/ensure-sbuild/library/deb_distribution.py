@@ -1,0 +1,1 @@
+../../../library/deb_distribution.py

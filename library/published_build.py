@@ -92,6 +92,21 @@ build_id:
   description: The repository build that holds it ('' when not found).
   type: str
   returned: success
+upstream_sha:
+  description: Commit of the upstream checkout's HEAD ('' when it is not a git checkout).
+  type: str
+  returned: success
+build_dir:
+  description: Directory (or URL) of that build, C(<repo>/../builds/<build_id>), an immutable
+    complete repository ('' when not found).
+  type: str
+  returned: success
+files:
+  description: The package files the build added, relative to its directory ([] when not
+    found).
+  type: list
+  elements: str
+  returned: success
 message:
   description: One line saying whether the build is needed.
   type: str
@@ -148,8 +163,12 @@ def lookup(params, fetch_url=None):
         record = read_keys(params["repo"], fetch_url).get(key)
     found = isinstance(record, dict) and bool(record)
     build_id = str(record.get("build_id", "")) if found else ""
-    return {"key": key, "found": found, "build_id": build_id,
-            "message": message(key, found, build_id, params["repo"])}
+    files = [str(f) for f in record.get("files", [])] if found else []
+    build_dir = ("%s/builds/%s" % (params["repo"].rstrip("/").rsplit("/", 1)[0], build_id)
+                 if found else "")
+    return {"key": key, "found": found, "build_id": build_id, "files": files,
+            "upstream_sha": upstream,
+            "build_dir": build_dir, "message": message(key, found, build_id, params["repo"])}
 
 
 def run_module():

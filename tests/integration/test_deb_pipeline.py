@@ -96,6 +96,11 @@ def test_the_same_inputs_again_are_skipped_and_publish_nothing(first_build, exam
     assert (repo / "current").resolve() == current
     keys = json.loads((repo / "current" / "build-keys.json").read_text())
     assert [entry["build_id"] for entry in keys.values()] == [current.name]
+    # the job still reports (and so returns as its artifact) the build it reuses
+    report = json.loads((work / "output" / "artifacts" / "build-report-deb.json").read_text())
+    assert report["outcome"] == "reused" and report["build_id"] == current.name
+    assert report["repository_build"] == str(repo / "builds" / current.name)
+    assert report["packages"] == list(keys.values())[0]["files"]
     assert any(f.endswith("greeter_%s_all.deb" % version) for f in list(keys.values())[0]["files"])
 
 

@@ -87,7 +87,9 @@ VERSION_PREFIX = "lintian-version: "
 # $1 tarball, $2 directory to unpack it into, $3 directory of the .changes, $4 its name, then
 # lintian's options. Runs in a user and mount namespace as its root (the caller's own uid
 # outside): the mounts end with it.
+# chroot is in /usr/sbin, which is not on a non-root user's PATH (a Zuul node's user).
 SCRIPT = r"""set -e
+PATH=/usr/sbin:/sbin:$PATH
 tarball=$1 root=$2 dir=$3 changes=$4
 shift 4
 tar -C "$root" --no-same-owner --exclude='./dev/*' -xf "$tarball"

@@ -46,3 +46,24 @@ def test_a_chroot_without_lintian_fails_in_one_line(tmp_path):
 def test_a_missing_chroot_fails(tmp_path):
     with pytest.raises(lr.LintianError, match="lintian chroot .*/none.tar does not exist"):
         lr.in_chroot(str(tmp_path / "none.tar"), str(tmp_path / "x.changes"), [], "/dev/shm")
+
+
+def test_the_script_finds_chroot_with_an_unprivileged_users_path(tmp_path):
+    """chroot is in /usr/sbin, which a non-root user's PATH (a Zuul node's user) lacks: the
+    script must find it anyway. Run for real on an empty chroot: chroot itself starts and
+    then finds no lintian there."""
+    tree = tmp_path / "tree"
+    for name in ("dev", "proc"):
+        (tree / name).mkdir(parents=True)
+    tarball = tmp_path / "empty.tar"
+    subprocess.run(["tar", "-C", str(tree), "-cf", str(tarball), "."], check=True)
+    root = tmp_path / "root"
+    root.mkdir()
+    changes = tmp_path / "x.changes"
+    changes.write_text("")
+    proc = subprocess.run(lr.chroot_argv(str(tarball), str(root), str(changes), []),
+                          env={"PATH": "/usr/local/bin:/usr/bin:/bin"}, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode != 0
+    assert "chroot: not found" not in proc.stderr, proc.stderr
+    assert "chroot: failed to run command 'lintian'" in proc.stderr, proc.stderr

@@ -25,10 +25,19 @@ def zuul(tmp_path_factory):
     # short path: the executor makes unix sockets below it (108-byte limit)
     home = tempfile.mkdtemp(prefix="zp-", dir="/var/tmp")
     os.chmod(home, 0o755)
-    server = Zuul(home, tmp_path_factory.mktemp("zuul-work"))
+    # the node's own files (sshd, home, /tmp, the jobs' work directory): outside home, which
+    # the node does not see
+    node = tempfile.mkdtemp(prefix="zp-node-", dir="/var/tmp")
+    os.chmod(node, 0o755)
+    server = Zuul(home, node)
     try:
         server.start(example)
         yield server
     finally:
         server.stop()
+        keep = os.environ.get("ZUUL_PACKAGING_KEEP_LOGS")
+        if keep:  # the build logs and the components' logs, for a failure's details
+            for name in ("log-server", "logs"):
+                shutil.copytree(Path(home) / name, Path(keep) / name, dirs_exist_ok=True)
         shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(node, ignore_errors=True)

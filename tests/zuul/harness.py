@@ -2,11 +2,21 @@
 
 zuul 14.3.0 from PyPI (venv on Debian's /usr/bin/python3, so that the Ansible venvs it
 manages are visible inside the executor's bubblewrap), ZooKeeper (TLS only) and PostgreSQL
-from Debian packages, a private sshd as the static build node, and a git connection over
+from Debian packages, a static build node, and a git connection over
 bare repositories: the config project (tests/zuul/etc/zuul-config), this collection as an
 untrusted project (its working tree as it is now), and the embedded example's upstream and
 distgits. The venv and Ansible venvs are cached under ~/.cache/zuul-packaging (keyed by the
 zuul version and the Python version); everything else is made anew in a state directory.
+
+The node is another machine as far as files go, like every real Zuul node: a private sshd
+in its own mount namespace, logging in as the unprivileged user zuul-node (created here if
+missing, with passwordless sudo and its own subordinate id ranges). In that namespace the
+harness's state directory (the executor's state, job and git directories, the log server),
+this checkout and /root are empty, /tmp is the node's own, and the user's home is a fresh
+directory. The node's directory (Node.root) lies outside what is hidden: its work
+directory, owned by zuul-node, is where the jobs write and the tests read. The node's
+~/.cache/zuul-packaging (chroot tarballs, the rpm tools venv) is kept between runs in
+~/.cache/zuul-packaging/node-cache of the user running the tests.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -29,7 +40,9 @@ ZUUL_VERSION = "14.3.0"
 CACHE = Path(os.environ.get("ZUUL_PACKAGING_CACHE", Path.home() / ".cache" / "zuul-packaging"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 APT_PACKAGES = ["zookeeper", "postgresql", "bubblewrap", "openssh-server", "rsync", "openssl",
-                "git", "python3-venv"]
+                "git", "python3-venv", "sudo", "uidmap"]
+NODE_USER = "zuul-node"
+SUBID_COUNT = 65536
 PORTS = {"ZK_PORT": 12281, "PG_PORT": 15433, "SSH_PORT": 12222, "WEB_PORT": 19000,
          "FINGER_PORT": 17900}
 TENANT = "packaging"
@@ -82,10 +95,114 @@ def install():
     return venv
 
 
+def subid_ranges(path):
+    """(user, start, count) of each line of /etc/subuid or /etc/subgid."""
+    ranges = []
+    for line in Path(path).read_text().splitlines() if Path(path).exists() else []:
+        fields = line.strip().split(":")
+        if len(fields) == 3 and fields[1].isdigit() and fields[2].isdigit():
+            ranges.append((fields[0], int(fields[1]), int(fields[2])))
+    return ranges
+
+
+def ensure_node_user(user=NODE_USER):
+    """An unprivileged user with its own subordinate id ranges (sbuild and mmdebstrap
+    unshare), passwordless sudo (like a cloud image's default user) and a '*' password:
+    sshd without PAM refuses accounts whose password is locked ('!').
+    Returns (uid, gid, home)."""
+    if run(["id", "-u", user], check=False).returncode != 0:
+        log("creating user %s" % user)
+        run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment",
+             "zuul-packaging test node", user])
+    run(["usermod", "-p", "*", user])
+    for path, option in (("/etc/subuid", "--add-subuids"), ("/etc/subgid", "--add-subgids")):
+        ranges = subid_ranges(path)
+        if not any(name == user for name, _, _ in ranges):
+            start = max([100000] + [first + count for _, first, count in ranges])
+            run(["usermod", option, "%d-%d" % (start, start + SUBID_COUNT - 1), user])
+    sudoers = Path("/etc/sudoers.d") / user
+    line = "%s ALL=(ALL:ALL) NOPASSWD: ALL\n" % user
+    if not sudoers.exists() or sudoers.read_text() != line:
+        scratch = sudoers.with_name(".%s.new" % user)  # sudo skips names with a dot
+        scratch.write_text(line)
+        os.chmod(scratch, 0o440)
+        run(["visudo", "-c", "-q", "-f", scratch])
+        os.replace(scratch, sudoers)
+    entry = run(["getent", "passwd", user]).stdout.strip().split(":")
+    return int(entry[2]), int(entry[3]), Path(entry[5])
+
+
+class Node:
+    """The static build node: sshd in its own mount namespace, as NODE_USER."""
+
+    def __init__(self, root, hidden):
+        self.root = Path(root)
+        self.hidden = [Path(path) for path in hidden]
+        self.etc, self.work = self.root / "etc", self.root / "work"
+        self.home_dir, self.tmp = self.root / "home", self.root / "tmp"
+        self.cache = CACHE / "node-cache"
+        self.user = NODE_USER
+        self.user_home = None
+
+    def configure(self, public_key, sshd_config):
+        uid, gid, self.user_home = ensure_node_user(self.user)
+        self.etc.mkdir(parents=True, exist_ok=True)
+        (self.etc / "sshd_config").write_text(sshd_config)
+        host_key = self.etc / "ssh_host_ed25519_key"
+        if not host_key.exists():
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", host_key])
+        (self.etc / "authorized_keys").write_text(Path(public_key).read_text())
+        os.chmod(self.etc / "authorized_keys", 0o644)
+        for path in (self.work, self.home_dir, self.cache):
+            path.mkdir(parents=True, exist_ok=True)
+            os.chown(path, uid, gid)
+        self.tmp.mkdir(exist_ok=True)
+        os.chmod(self.tmp, 0o1777)
+        # the chroot tarballs of this machine's cache, hard-linked (read-only for the node
+        # user, which replaces a stale one by a file of its own): no chroot made again
+        chroots = self.cache / "chroots"
+        chroots.mkdir(exist_ok=True)
+        os.chown(chroots, uid, gid)
+        for tarball in (CACHE / "chroots").glob("*.tar"):
+            if not (chroots / tarball.name).exists():
+                try:
+                    os.link(tarball, chroots / tarball.name)
+                except OSError:
+                    shutil.copy2(tarball, chroots / tarball.name)
+        # where the kept cache is bound inside the fresh home
+        mount_point = self.home_dir / ".cache" / "zuul-packaging"
+        mount_point.mkdir(parents=True, exist_ok=True)
+        for path in (mount_point.parent, mount_point):
+            os.chown(path, uid, gid)
+
+    def namespace_script(self, command):
+        """Shell commands that make the node's view of the files, then exec command.
+        Binds first: a bind keeps showing its source after the source's path is hidden."""
+        quote = shlex.quote
+        lines = ["set -e",
+                 "mount --bind %s %s" % (quote(str(self.home_dir)), quote(str(self.user_home))),
+                 "mount --bind %s %s" % (quote(str(self.cache)),
+                                         quote(str(self.user_home / ".cache" / "zuul-packaging"))),
+                 "mount --bind %s /tmp" % quote(str(self.tmp))]
+        for path in self.hidden:
+            lines.append("mount -t tmpfs -o mode=0755,size=1m zuul-node-hidden %s"
+                         % quote(str(path)))
+        lines.append("exec %s" % " ".join(quote(str(a)) for a in command))
+        return "\n".join(lines)
+
+    def argv(self, command=None):
+        """command (default the node's sshd) in a new mount namespace with the node's view."""
+        command = command or ["/usr/sbin/sshd", "-D", "-e", "-f", self.etc / "sshd_config"]
+        return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                self.namespace_script(command)]
+
+
 class Zuul:
-    def __init__(self, home, work):
+    def __init__(self, home, node_root):
         self.home = Path(home)
-        self.work = Path(work)
+        # hidden on the node: the executor's state, job and git dirs, this checkout, /root
+        self.node = Node(node_root, [self.home, ROOT, "/root"])
+        self.work = self.node.work
         self.etc, self.run_dir = self.home / "etc", self.home / "run"
         self.state, self.logs = self.home / "state", self.home / "logs"
         self.git_server = self.state / "git-server"
@@ -97,7 +214,8 @@ class Zuul:
     # --- configuration -------------------------------------------------------------
     def render(self, text):
         values = dict(PORTS, HOME=self.home, ETC=self.etc, RUN=self.run_dir,
-                      STATE=self.state, WORK=self.work)
+                      STATE=self.state, WORK=self.work, NODE=self.node.root,
+                      NODE_USER=self.node.user)
         for key, value in values.items():
             text = text.replace("@%s@" % key, str(value))
         return text
@@ -108,7 +226,7 @@ class Zuul:
                      self.home / "jobs", self.log_server, zuul_state / "merger-git",
                      zuul_state / "executor-git", self.work):
             path.mkdir(parents=True, exist_ok=True)
-        for name in ("zoo.cfg", "zuul.conf", "logging.conf", "sshd_config", "main.yaml"):
+        for name in ("zoo.cfg", "zuul.conf", "logging.conf", "main.yaml"):
             (self.etc / name).write_text(self.render((TEMPLATES / name).read_text()))
         certs, ssh = self.etc / "certs", self.etc / "ssh"
         certs.mkdir(exist_ok=True)
@@ -128,9 +246,8 @@ class Zuul:
         (certs / "zk-keystore.pem").write_text(
             (certs / "zk.key").read_text() + (certs / "zk.pem").read_text())
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh / "id_ed25519"])
-        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh / "ssh_host_ed25519_key"])
-        shutil.copy(ssh / "id_ed25519.pub", ssh / "authorized_keys")
-        os.chmod(ssh / "authorized_keys", 0o600)
+        self.node.configure(ssh / "id_ed25519.pub",
+                            self.render((TEMPLATES / "sshd_config").read_text()))
 
     # --- git repositories ----------------------------------------------------------
     def git(self, path, *args, date=None):
@@ -297,7 +414,7 @@ class Zuul:
         self.start_zookeeper()
         self.start_postgres()
         Path("/run/sshd").mkdir(exist_ok=True)
-        self.spawn("sshd", ["/usr/sbin/sshd", "-D", "-e", "-f", self.etc / "sshd_config"])
+        self.spawn("sshd", self.node.argv())
         self.wait_port(PORTS["SSH_PORT"], 20)
         for service in SERVICES:
             self.spawn(service, [self.venv / "bin" / ("zuul-" + service), "-c",

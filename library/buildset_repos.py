@@ -22,6 +22,11 @@ description:
     directory); for a deb build its binary packages are listed so that sbuild can be given them
     with C(--extra-package), since the build chroot cannot see host paths. An C(http://) or
     C(https://) repository is used as an apt source or dnf baseurl.
+  - An artifact whose C(metadata.local_url) is a C(file://) directory on this node is used
+    from there (a job on the node that built it); otherwise its C(url) is used, such as the
+    copy of the repository that the producer returned in its logs (the zuul-jobs
+    buildset-artifacts-location way: a relative URL Zuul resolves against the producer's log
+    URL), which reaches consumers on other nodes over HTTP.
   - Fails with one line naming the artifact when its URL has another scheme or its local path
     is missing.
 options:
@@ -97,6 +102,9 @@ def select(artifacts, fmt, suite=""):
         job = artifact.get("job", "")
         label = "%s artifact %r" % (job, name) if job else "artifact %r" % name
         url = artifact.get("url") or ""
+        local = str(metadata.get("local_url") or "")
+        if local.startswith("file:///") and os.path.isdir(local[len("file://"):]):
+            url = local  # this node built it: no need to go over HTTP
         repo_suite = metadata.get("suite", "")
         if fmt == "deb" and suite and repo_suite and repo_suite != suite:
             continue

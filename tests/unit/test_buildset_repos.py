@@ -94,3 +94,22 @@ def test_messages_redact_credentials_in_urls():
     assert str(info.value) == ("lib-build artifact 'deb repository': unsupported repository URL "
                                "'ftp://***@repos.test/deb' (file://, http:// or https:// "
                                "expected)")
+
+
+def test_a_repository_on_this_node_is_used_from_its_local_url(tmp_path):
+    artifact = {"name": "deb repository", "job": "lib-build",
+                "url": "https://logs.example.org/42/packaging/repository/deb/",
+                "metadata": {"type": "deb_repository", "suite": "bookworm",
+                             "local_url": "file://%s" % tmp_path}}
+    [repo] = br.select([artifact], "deb", "bookworm")
+    assert (repo["url"], repo["path"]) == ("file://%s" % tmp_path, str(tmp_path))
+
+
+def test_a_repository_of_another_node_is_used_over_the_log_server(tmp_path):
+    artifact = {"name": "rpm repository", "job": "lib-build",
+                "url": "https://logs.example.org/42/packaging/repository/rpm/",
+                "metadata": {"type": "rpm_repository",
+                             "local_url": "file://%s/not-on-this-node" % tmp_path}}
+    [repo] = br.select([artifact], "rpm")
+    assert (repo["url"], repo["path"]) == (
+        "https://logs.example.org/42/packaging/repository/rpm/", "")

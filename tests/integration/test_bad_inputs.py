@@ -170,8 +170,9 @@ CASES = [
     ("rpm-mock-target-variant-without-mock", "rpm", None,
      lambda ex: {"packaging_rpm_allow_rpmbuild": False},
      "build-rpm: this job builds for the mock target centos-stream-9-x86_64 but would run "
-     "rpmbuild on the node (Debian 12) (mock is not installed); run it on a node with mock, or "
-     "set packaging_rpm_allow_rpmbuild: true to publish the rpmbuild build under that name"),
+     "rpmbuild on the node (Debian %s) (mock is not installed); run it on a node with mock, or "
+     "set packaging_rpm_allow_rpmbuild: true to publish the rpmbuild build under that name"
+     % Path("/etc/debian_version").read_text().strip()),
     ("rpm-unknown-mock-target", "rpm", None,
      lambda ex: {"packaging_rpm_builder": "mock",
                  "packaging_rpm_target": "centos-stream-99-x86_64"},

@@ -26,6 +26,24 @@ def wait_port(port, seconds=20):
     raise AssertionError("nothing listens on 127.0.0.1:%d" % port)
 
 
+def start_nginx(web, root, port, access_log):
+    """nginx (Debian's) in the foreground serving root on 127.0.0.1:port; the Popen."""
+    web = Path(web)
+    (web / "tmp").mkdir(parents=True, exist_ok=True)
+    (web / "nginx.conf").write_text(
+        "daemon off;\nuser root;\nworker_processes 1;\npid %s/nginx.pid;\n"
+        "error_log %s/error.log;\n"
+        "events { worker_connections 64; }\nhttp {\n  include /etc/nginx/mime.types;\n"
+        "  access_log %s;\n  client_body_temp_path %s/tmp;\n  proxy_temp_path %s/tmp;\n"
+        "  fastcgi_temp_path %s/tmp;\n  uwsgi_temp_path %s/tmp;\n  scgi_temp_path %s/tmp;\n"
+        "  server {\n    listen 127.0.0.1:%d;\n    root %s;\n    autoindex on;\n  }\n}\n"
+        % (web, web, access_log, web, web, web, web, web, port, root))
+    return subprocess.Popen(
+        ["/usr/sbin/nginx", "-c", str(web / "nginx.conf"), "-p", str(web)],
+        stdout=subprocess.DEVNULL, stderr=open(web / "nginx.log", "w"),
+        start_new_session=True)
+
+
 class RepoHost:
     def __init__(self, home):
         self.home = Path(home)
@@ -58,19 +76,7 @@ class RepoHost:
             ["/usr/sbin/sshd", "-D", "-e", "-f", str(ssh / "sshd_config")],
             stdout=subprocess.DEVNULL, stderr=open(ssh / "sshd.log", "w"),
             start_new_session=True))
-        (web / "nginx.conf").write_text(
-            "daemon off;\nuser root;\nworker_processes 1;\npid %s/nginx.pid;\n"
-            "error_log %s/error.log;\n"
-            "events { worker_connections 64; }\nhttp {\n  include /etc/nginx/mime.types;\n"
-            "  access_log %s;\n  client_body_temp_path %s/tmp;\n  proxy_temp_path %s/tmp;\n"
-            "  fastcgi_temp_path %s/tmp;\n  uwsgi_temp_path %s/tmp;\n  scgi_temp_path %s/tmp;\n"
-            "  server {\n    listen 127.0.0.1:%d;\n    root %s;\n    autoindex on;\n  }\n}\n"
-            % (web, web, self.access_log, web, web, web, web, web, HTTP_PORT, self.root))
-        (web / "tmp").mkdir(exist_ok=True)
-        self.procs.append(subprocess.Popen(
-            ["/usr/sbin/nginx", "-c", str(web / "nginx.conf"), "-p", str(web)],
-            stdout=subprocess.DEVNULL, stderr=open(web / "nginx.log", "w"),
-            start_new_session=True))
+        self.procs.append(start_nginx(web, self.root, HTTP_PORT, self.access_log))
         wait_port(SSH_PORT)
         wait_port(HTTP_PORT)
         host_key = (ssh / "host_key.pub").read_text().split()

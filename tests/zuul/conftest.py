@@ -28,8 +28,10 @@ def zuul(tmp_path_factory):
     # the node's own files (sshd, home, /tmp, the jobs' work directory): outside home, which
     # the node does not see
     node = tempfile.mkdtemp(prefix="zp-node-", dir="/var/tmp")
-    os.chmod(node, 0o755)
-    server = Zuul(home, node)
+    node_b = tempfile.mkdtemp(prefix="zp-node-b-", dir="/var/tmp")
+    for path in (node, node_b):
+        os.chmod(path, 0o755)
+    server = Zuul(home, node, node_b)
     try:
         server.start(example)
         yield server
@@ -41,3 +43,4 @@ def zuul(tmp_path_factory):
                 shutil.copytree(Path(home) / name, Path(keep) / name, dirs_exist_ok=True)
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(node, ignore_errors=True)
+        shutil.rmtree(node_b, ignore_errors=True)

@@ -44,7 +44,7 @@ APT_PACKAGES = ["zookeeper", "postgresql", "bubblewrap", "openssh-server", "rsyn
 NODE_USER = "zuul-node"
 SUBID_COUNT = 65536
 PORTS = {"ZK_PORT": 12281, "PG_PORT": 15433, "SSH_PORT": 12222, "WEB_PORT": 19000,
-         "FINGER_PORT": 17900}
+         "FINGER_PORT": 17900, "SSH_PORT_B": 12223, "LOG_PORT": 18480}
 TENANT = "packaging"
 SERVICES = ("scheduler", "executor", "web", "launcher")
 
@@ -198,15 +198,20 @@ class Node:
 
 
 class Zuul:
-    def __init__(self, home, node_root):
+    def __init__(self, home, node_root, node_b_root):
         self.home = Path(home)
         # hidden on the node: the executor's state, job and git dirs, this checkout, /root
         self.node = Node(node_root, [self.home, ROOT, "/root"])
         self.work = self.node.work
+        # a second node, which does not see the first one's files either: a job there reaches
+        # what a job on the first node made only over HTTP (the log server)
+        self.node_b = Node(node_b_root, [self.home, ROOT, "/root", self.node.root])
+        self.work_b = self.node_b.work
         self.etc, self.run_dir = self.home / "etc", self.home / "run"
         self.state, self.logs = self.home / "state", self.home / "logs"
         self.git_server = self.state / "git-server"
         self.log_server = self.home / "log-server"
+        self.log_url = "http://127.0.0.1:%d/" % PORTS["LOG_PORT"]
         self.venv = None
         self.pids = {}
         self.web = "http://127.0.0.1:%d" % PORTS["WEB_PORT"]
@@ -214,8 +219,8 @@ class Zuul:
     # --- configuration -------------------------------------------------------------
     def render(self, text):
         values = dict(PORTS, HOME=self.home, ETC=self.etc, RUN=self.run_dir,
-                      STATE=self.state, WORK=self.work, NODE=self.node.root,
-                      NODE_USER=self.node.user)
+                      STATE=self.state, WORK_B=self.work_b, WORK=self.work,
+                      NODE=self.node.root, NODE_USER=self.node.user)
         for key, value in values.items():
             text = text.replace("@%s@" % key, str(value))
         return text
@@ -246,8 +251,11 @@ class Zuul:
         (certs / "zk-keystore.pem").write_text(
             (certs / "zk.key").read_text() + (certs / "zk.pem").read_text())
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh / "id_ed25519"])
-        self.node.configure(ssh / "id_ed25519.pub",
-                            self.render((TEMPLATES / "sshd_config").read_text()))
+        sshd_config = self.render((TEMPLATES / "sshd_config").read_text())
+        self.node.configure(ssh / "id_ed25519.pub", sshd_config)
+        self.node_b.configure(ssh / "id_ed25519.pub", sshd_config.replace(
+            str(self.node.root), str(self.node_b.root)).replace(
+            "Port %d" % PORTS["SSH_PORT"], "Port %d" % PORTS["SSH_PORT_B"]))
 
     # --- git repositories ----------------------------------------------------------
     def git(self, path, *args, date=None):
@@ -321,6 +329,17 @@ class Zuul:
         self.git(clone, "commit", "-q", "-m", message, date=date)
         self.git(clone, "push", "-q", "origin", "HEAD:main")
         return self.git(clone, "rev-parse", "HEAD")
+
+    def enqueue_ref(self, project, oldrev, newrev, pipeline="post", ref="refs/heads/main"):
+        """Run the pipeline for ref again (a new buildset of the same commits), as an operator
+        does: zuul-client enqueue-ref with a token from zuul-admin create-auth-token."""
+        token = run([self.venv / "bin" / "zuul-admin", "-c", self.etc / "zuul.conf",
+                     "create-auth-token", "--auth-config", "zuul_operator", "--user",
+                     "zuul-packaging-tests", "--tenant", TENANT, "--expires-in", "600"]
+                    ).stdout.strip().split()[-1]
+        run([Path(sys.executable).parent / "zuul-client", "--zuul-url", self.web,
+             "--auth-token", token, "enqueue-ref", "--tenant", TENANT, "--pipeline", pipeline,
+             "--project", project, "--ref", ref, "--oldrev", oldrev, "--newrev", newrev])
 
     def encrypt(self, project, plaintext):
         """A secret value as Zuul's !encrypted/pkcs1-oaep list, with the project's key."""
@@ -415,7 +434,16 @@ class Zuul:
         self.start_postgres()
         Path("/run/sshd").mkdir(exist_ok=True)
         self.spawn("sshd", self.node.argv())
+        self.spawn("sshd-b", self.node_b.argv())
+        # the log server over HTTP, as a real tenant's
+        from repo_host import start_nginx  # tests/integration, on the tests' path
+
+        web = self.home / "log-web"
+        proc = start_nginx(web, self.log_server, PORTS["LOG_PORT"], web / "access.log")
+        self.pids["log-web"] = proc.pid
         self.wait_port(PORTS["SSH_PORT"], 20)
+        self.wait_port(PORTS["SSH_PORT_B"], 20)
+        self.wait_port(PORTS["LOG_PORT"], 20)
         for service in SERVICES:
             self.spawn(service, [self.venv / "bin" / ("zuul-" + service), "-c",
                                  self.etc / "zuul.conf", "-f"])
@@ -475,15 +503,24 @@ class Zuul:
                                                 for c in components[kind])
                    for kind in SERVICES)
 
+    def log_dir(self, build):
+        """The log server's directory of a build (its log URL is served over HTTP)."""
+        url = build["log_url"] or ""
+        assert url.startswith(self.log_url), url
+        return self.log_server / url[len(self.log_url):]
+
     def builds(self, project, **filters):
         query = "&".join(["project=%s" % project] + ["%s=%s" % kv for kv in filters.items()])
         return self.try_api("tenant/%s/builds?%s" % (TENANT, query)) or []
 
-    def wait_builds(self, project, newrev, jobs, seconds):
-        """Wait until every job has a finished build of newrev; return them by job name."""
+    def wait_builds(self, project, newrev, jobs, seconds, exclude=()):
+        """Wait until every job has a finished build of newrev (not one of the build uuids in
+        exclude); return them by job name."""
         def finished():
             done = {}
             for build in self.builds(project, newrev=newrev):
+                if build["uuid"] in exclude:
+                    continue
                 if build["job_name"] in jobs and build.get("result"):
                     done[build["job_name"]] = build
             return done if set(done) == set(jobs) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -104,13 +105,17 @@ def test_build_jobs_succeed(buildset):
         assert builds[job]["result"] == "SUCCESS", builds[job]
 
 
-def test_deb_artifact_points_at_a_repository_holding_the_packages(buildset):
+def test_deb_artifact_points_at_a_repository_holding_the_packages(buildset, zuul):
     upstream_sha, distgit_sha, builds = buildset
-    repo = artifact(builds["packaging-build-deb"], "deb repository")
-    assert repo["url"].startswith("file://")
+    build = builds["packaging-build-deb"]
+    repo = artifact(build, "deb repository")
+    # the build's own repository, copied into its logs: Zuul resolved the relative URL
+    assert repo["url"] == build["log_url"] + "packaging/repository/deb/"
     meta = repo["metadata"]
     assert meta["upstream_sha"] == upstream_sha
-    listing = subprocess.run(["reprepro", "-b", repo["url"][len("file://"):], "list", "bookworm"],
+    assert meta["local_url"].startswith("file://%s/repos/deb/bookworm/builds/" % zuul.work)
+    listing = subprocess.run(["reprepro", "-b", str(zuul.log_dir(build) / "packaging" /
+                                                     "repository" / "deb"), "list", "bookworm"],
                              check=True, capture_output=True, text=True).stdout
     assert "bookworm|main|amd64: greeter %s" % meta["version"] in listing
     assert meta["packages"] == ["greeter_%s_all.deb" % meta["version"]]
@@ -139,15 +144,10 @@ def test_rpm_artifact_points_at_a_repository_listing_the_rpm(buildset, tmp_path)
     assert "greeter-%s" % meta["version"] in out
 
 
-def log_dir(build):
-    assert build["log_url"] and build["log_url"].startswith("file://"), build["log_url"]
-    return Path(build["log_url"][len("file://"):])
-
-
-def test_logs_and_report_reach_the_log_server(buildset):
+def test_logs_and_report_reach_the_log_server(buildset, zuul):
     _, _, builds = buildset
     build = builds["packaging-build-deb"]
-    logs = log_dir(build)
+    logs = zuul.log_dir(build)
     # Zuul resolves the relative artifact URL against the build's log URL
     report_artifact = artifact(build, "deb build report")
     assert report_artifact["url"] == build["log_url"] + "packaging/artifacts/build-report-deb.json"
@@ -159,7 +159,7 @@ def test_logs_and_report_reach_the_log_server(buildset):
     assert (logs / "packaging" / "logs" / "deb" / "verify-install.txt").is_file()
 
 
-def test_consumer_builds_and_installs_from_the_earlier_jobs_repository(buildset):
+def test_consumer_builds_and_installs_from_the_earlier_jobs_repository(buildset, zuul):
     upstream_sha, _, builds = buildset
     greeter = artifact(builds["packaging-build-deb"], "deb repository")["metadata"]
     extra = builds["greeter-extra-build-deb"]
@@ -169,35 +169,50 @@ def test_consumer_builds_and_installs_from_the_earlier_jobs_repository(buildset)
     assert repo["metadata"]["source"] == "greeter-extra"
     assert repo["metadata"]["upstream_sha"] == upstream_sha
     # its own repository holds only greeter-extra: greeter came from the earlier job's
-    listing = subprocess.run(["reprepro", "-b", repo["url"][len("file://"):], "list", "bookworm"],
+    listing = subprocess.run(["reprepro", "-b", repo["metadata"]["local_url"][len("file://"):],
+                              "list", "bookworm"],
                              check=True, capture_output=True, text=True).stdout
     assert "greeter-extra " in listing and "greeter %s" % greeter["version"] not in listing
-    logs = log_dir(extra) / "packaging" / "logs" / "deb"
+    # it ran on the second node, which does not see the first one's files: greeter came over
+    # the log server's HTTP
+    assert repo["metadata"]["local_url"].startswith("file://%s/" % zuul.work_b)
+    assert fetched_from_the_log_server(zuul, builds["packaging-build-deb"], greeter["version"])
+    logs = zuul.log_dir(extra) / "packaging" / "logs" / "deb"
     build_log = next(logs.glob("*.build.txt")).read_text()
     assert "greeter (%s)" % greeter["version"] in build_log  # installed as a build-dependency
     installed = (logs / "verify-install.txt").read_text()
     assert "Setting up greeter (%s)" % greeter["version"] in installed
 
 
-def job_output(build):
-    return (log_dir(build) / "job-output.txt").read_text()
+def fetched_from_the_log_server(zuul, producer, version):
+    """Requests for the producer's deb in its logs' repository copy, from the log server."""
+    path = "/%s/packaging/repository/deb/pool/main/g/greeter/greeter_%s_all.deb" % (
+        producer["uuid"], version)
+    # apt quotes '+' in the version as %2b
+    return [line for line in (zuul.home / "log-web" / "access.log").read_text().splitlines()
+            if '"GET %s HTTP/1.1" 200 ' % path in urllib.parse.unquote(line)]
+
+
+def job_output(zuul, build):
+    return (zuul.log_dir(build) / "job-output.txt").read_text()
 
 
 def test_publish_job_signs_with_the_secret_and_never_logs_it(buildset, zuul, signing_key):
     _, _, builds = buildset
     build = builds["greeter-publish-deb"]
     meta = artifact(build, "deb repository")["metadata"]
-    current = Path(artifact(build, "deb repository")["url"][len("file://"):])
-    ok, err = gpg_verify(current / "dists" / "bookworm" / "InRelease", None,
-                         current / "repo-key.asc")
+    served = zuul.log_dir(build) / "packaging" / "repository" / "deb"
+    ok, err = gpg_verify(served / "dists" / "bookworm" / "InRelease", None,
+                         served / "repo-key.asc")
     assert ok, err
     assert signing_key[1][-16:] in err.replace(" ", "")
-    output = job_output(build)
-    assert "signed-by=%s/repo-key.asc" % current in output
+    output = job_output(zuul, build)
+    # the install check used the staged build, on the node, with its key
+    assert "signed-by=%s/repo-key.asc" % meta["local_url"][len("file://"):] in output
     assert "Setting up greeter (%s)" % meta["version"] in (
-        log_dir(build) / "packaging" / "logs" / "deb" / "verify-install.txt").read_text()
+        zuul.log_dir(build) / "packaging" / "logs" / "deb" / "verify-install.txt").read_text()
     secret_lines = [line for line in signing_key[0].splitlines() if len(line) >= 40]
-    for path in [*log_dir(build).rglob("*"), *zuul.logs.rglob("*")]:
+    for path in [*zuul.log_dir(build).rglob("*"), *zuul.logs.rglob("*")]:
         if path.is_file():
             text = path.read_text(errors="replace")
             assert PASSPHRASE not in text, path
@@ -208,8 +223,36 @@ def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):
     _, _, builds = buildset
     build = builds["greeter-publish-deb-without-key"]
     assert build["result"] == "FAILURE", build
-    output = job_output(build)
+    output = job_output(zuul, build)
     assert ("publish-deb-repo: this job publishes signed repositories and "
             "publish_deb_repo_signing_key is empty") in output
     assert "build-deb-source" not in output  # failed before the build
     assert not (zuul.work / "nokey" / "repos").exists()
+
+
+@pytest.fixture(scope="module")
+def buildset_again(zuul, buildset):
+    """The same commits again, as a new buildset (an operator's enqueue-ref)."""
+    upstream_sha, _, first = buildset
+    oldrev = first["packaging-build-deb"]["ref"]["oldrev"]
+    zuul.enqueue_ref("greeter", oldrev, upstream_sha)
+    jobs = ("packaging-build-deb", "greeter-extra-build-deb")
+    done = {build["uuid"] for build in first.values()}
+    return first, zuul.wait_builds("greeter", upstream_sha, jobs, 900, exclude=done)
+
+
+def test_a_skipped_build_still_returns_its_repository_and_the_consumer_builds(buildset_again,
+                                                                             zuul):
+    first, again = buildset_again
+    producer = again["packaging-build-deb"]
+    assert producer["result"] == "SUCCESS", producer
+    assert "nothing new to build or publish" in job_output(zuul, producer)
+    repo = artifact(producer, "deb repository")
+    built = artifact(first["packaging-build-deb"], "deb repository")["metadata"]
+    # the build that holds the key, reported as reused: the same immutable build directory
+    assert repo["metadata"]["outcome"] == "reused"
+    assert repo["metadata"]["local_url"] == built["local_url"]
+    assert repo["url"] == producer["log_url"] + "packaging/repository/deb/"
+    consumer = again["greeter-extra-build-deb"]
+    assert consumer["result"] == "SUCCESS", consumer
+    assert fetched_from_the_log_server(zuul, producer, built["version"])

@@ -503,6 +503,12 @@ def read_marker(build_dir):
 STALE_STAGED_SECONDS = 86400
 
 
+def promoted(marker):
+    """Whether a build was promoted; one published before builds were staged (its marker has
+    no seeded_from) was promoted when it was published (pure)."""
+    return bool(marker.get("promoted_at")) or "seeded_from" not in marker
+
+
 def list_builds(builds_dir, now=None):
     """(build_id, published_at) of the builds retention may delete. A build staged and never
     promoted (its check failed) counts as the oldest once it is a day old; a younger one may
@@ -515,7 +521,7 @@ def list_builds(builds_dir, now=None):
         marker = read_marker(os.path.join(builds_dir, name))
         if not marker:
             found.append((name, 0.0))
-        elif "seeded_from" not in marker or marker.get("promoted_at"):
+        elif promoted(marker):
             found.append((name, marker.get("published_at", 0.0)))
         elif marker.get("published_at", 0.0) < now - STALE_STAGED_SECONDS:
             found.append((name, 0.0))
@@ -847,7 +853,7 @@ def publish_signed(params, run, signer):
     with Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"]):
         current = current_target(repo_dir)
         marker = read_marker(target)
-        if marker is not None and marker.get("promoted_at"):
+        if marker is not None and promoted(marker):
             if marker.get("files") == names and current == build_id:
                 # the same packages again (perhaps under another build key): nothing to do
                 result["changed"] = bool(params.get("build_key")) and record_key_in_place(

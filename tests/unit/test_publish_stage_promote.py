@@ -192,3 +192,17 @@ def test_an_expired_key_is_named_expired_not_a_wrong_passphrase(tmp_path):
         pp.publish(deb_params(tmp_path / "repo", "b1", [deb], signing_key=key), real_run)
     assert str(info.value) == "signing key %s cannot sign: the key expired" % fingerprint
     assert not (tmp_path / "repo").exists()
+
+
+def test_a_build_published_before_staging_existed_counts_as_promoted(tmp_path):
+    repo = tmp_path / "repo"
+    deb = build_tiny_deb(tmp_path / "a", "tiny-a", "1.0-1")
+    pp.publish(deb_params(repo, "b1", [deb]), real_run)
+    marker = repo / "builds" / "b1" / pp.MARKER
+    old = json.loads(marker.read_text())
+    marker.write_text(json.dumps({k: old[k] for k in ("build_id", "files", "published_at")}))
+    # the same build again, as a job stages it: current's directory is never made anew
+    again = pp.publish(deb_params(repo, "b1", [deb], promote=False), real_run)
+    assert (again["changed"], again["staged"], again["promoted"]) == (False, False, True)
+    assert json.loads(marker.read_text()) == {k: old[k] for k in ("build_id", "files",
+                                                                   "published_at")}

@@ -8,7 +8,7 @@ to build/bench/bench.json. What is timed:
   buildd chroot compressed as .tar.zst (build dependencies installed by apt each build),
   building the example's source package;
 - cold_s / warm_s: the collection's deb build (bench/deb-build.yaml: fetch-distgit,
-  build-deb-source, build-deb-sbuild) of the same package, first with an empty chroot cache
+  build-deb-source, build-deb-binary) of the same package, first with an empty chroot cache
   (it makes the chroot with the build dependencies baked in), then warm on the next upstream
   commit (so no build is reused); warm_s is the wall time of the build tools in the warm run
   (git archive, tar, dpkg-source as the source build module reports them, sbuild),
@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "library"))
+sys.path.insert(0, str(ROOT / "roles" / "packaging-base" / "library"))
 import packaging_publish  # noqa: E402
 
 OUT = ROOT / "build" / "bench"

@@ -26,6 +26,8 @@ import yaml
 ROLEVAR = re.compile(r"^\.\. zuul:rolevar:: (\S+)", re.MULTILINE)
 JOBVAR = re.compile(r"^\s*\.\. zuul:jobvar:: (\S+)", re.MULTILINE)
 FALLBACK = re.compile(r"^\{\{ packaging_\w+ \| default\((?P<literal>.+)\) \}\}$")
+SHARED = re.compile(r"^\{\{ (?P<name>packaging_\w+) \}\}$")
+BASE_ROLE = "packaging-base"
 SHARED_PREFIX = "packaging_"
 ALSO_ALLOWED = {"zuul_output_dir"}
 
@@ -34,12 +36,19 @@ def load(path):
     return yaml.safe_load(path.read_text()) or {}
 
 
-def effective_default(value):
-    """The literal a default falls back to: `{{ packaging_x | default('y') }}` gives 'y'."""
+def effective_default(value, shared=None):
+    """The literal a default comes to: `{{ packaging_x | default('y') }}` gives 'y', and
+    `{{ packaging_x }}` the literal default of packaging_x in shared (the defaults of the
+    library-only role packaging-base, which every role depends on)."""
     if isinstance(value, str):
         match = FALLBACK.match(value.strip())
         if match:
             return yaml.safe_load(match.group("literal"))
+        match = SHARED.match(value.strip())
+        if match and match.group("name") in (shared or {}):
+            given = shared[match.group("name")]
+            if not (isinstance(given, str) and "{{" in given):
+                return given
     return value
 
 
@@ -49,19 +58,47 @@ def readme_sections(text):
     return ROLEVAR.findall(head), ROLEVAR.findall(outputs)
 
 
-def check_role(role):
+def role_prefix(name):
+    """The prefix of a role's variables: its name with underscores, except the library-only
+    role packaging-base, whose defaults are the shared job-level inputs (packaging_*)."""
+    return SHARED_PREFIX if name == "packaging-base" else name.replace("-", "_") + "_"
+
+
+def set_facts(role):
+    """The facts a role's tasks set (names without a leading underscore)."""
+    found = set()
+    for tasks in sorted((role / "tasks").glob("*.yaml")):
+        stack = list(yaml.safe_load(tasks.read_text()) or [])
+        while stack:
+            task = stack.pop()
+            for key in ("block", "rescue", "always"):
+                stack.extend(task.get(key) or [])
+            facts = task.get("ansible.builtin.set_fact") or {}
+            found.update(k for k in facts if k != "cacheable" and not k.startswith("_"))
+    return found
+
+
+def check_role(role, shared=None):
     errors = []
     for name in ("README.rst", "meta/argument_specs.yaml", "defaults/main.yaml"):
         if not (role / name).is_file():
             errors.append("roles/%s: no %s" % (role.name, name))
     if errors:
         return errors
-    prefix = role.name.replace("-", "_") + "_"
+    prefix = role_prefix(role.name)
     specs = load(role / "meta/argument_specs.yaml")
     options = ((specs.get("argument_specs") or {}).get("main") or {}).get("options") or {}
     defaults = load(role / "defaults/main.yaml")
-    documented, _ = readme_sections((role / "README.rst").read_text())
+    documented, outputs = readme_sections((role / "README.rst").read_text())
     where = "roles/%s" % role.name
+    facts = set_facts(role)
+    for name in sorted(facts ^ set(outputs)):
+        errors.append("%s: output variable %s is %s" % (
+            where, name, "set but not in README.rst" if name in facts
+            else "in README.rst but never set"))
+    for name in sorted(facts):
+        if not (name.startswith(prefix) or name == prefix[:-1]):
+            errors.append("%s: output variable %s is not prefixed with %s" % (where, name, prefix))
     for name in sorted(set(options) ^ set(defaults)):
         errors.append("%s: %s is in %s but not in %s" % (
             where, name, *(("argument_specs", "defaults") if name in options
@@ -80,9 +117,9 @@ def check_role(role):
             continue
         value = defaults[name]
         if "default" in spec:
-            if spec["default"] != effective_default(value):
+            if spec["default"] != effective_default(value, shared):
                 errors.append("%s: %s defaults to %r in argument_specs but %r in defaults" % (
-                    where, name, spec["default"], effective_default(value)))
+                    where, name, spec["default"], effective_default(value, shared)))
         elif not (isinstance(value, str) and "{{" in value):
             errors.append("%s: %s has a literal default missing from argument_specs" % (
                 where, name))
@@ -125,12 +162,19 @@ def check_jobs(root, role_variables):
     return errors
 
 
+def shared_defaults(root):
+    """The job-level defaults every role inherits from the library-only role."""
+    path = Path(root) / "roles" / BASE_ROLE / "defaults" / "main.yaml"
+    return load(path) if path.is_file() else {}
+
+
 def check(root):
     root = Path(root)
     roles = sorted(p for p in (root / "roles").iterdir() if p.is_dir())
     errors, role_variables = [], set()
+    shared = shared_defaults(root)
     for role in roles:
-        errors.extend(check_role(role))
+        errors.extend(check_role(role, shared))
         if (role / "defaults/main.yaml").is_file():
             role_variables.update(load(role / "defaults/main.yaml"))
     errors.extend(check_jobs(root, role_variables))

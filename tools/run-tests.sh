@@ -10,7 +10,7 @@ step() { echo "==> $*"; "$@" || { echo "FAILED: $*"; status=1; }; }
 
 step yamllint --strict .
 step ansible-lint --offline
-step ruff check library plugins tests tools bench
+step ruff check roles tests tools bench
 step python tools/check_docs.py
 step sphinx-build -q -W --keep-going -b html doc/source build/doc
 

@@ -98,6 +98,6 @@ def deb_vars(example, work, **extra):
 
 def rpm_vars(example, work, **extra):
     values = {"packaging_distgit_url": str(example / "distgit-rpm"),
-              "packaging_rpm_builder": "rpmbuild", "build_rpm_nodeps": True}
+              "packaging_rpm_builder": "rpmbuild", "build_rpm_binary_nodeps": True}
     values.update(extra)
     return job_vars(example, work, **values)

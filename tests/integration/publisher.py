@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests" / "unit")]
+sys.path[:0] = [str(ROOT / "roles" / "packaging-base" / "library"), str(ROOT / "tests" / "unit")]
 
 import packaging_publish as pp  # noqa: E402
 from publish_helpers import real_run  # noqa: E402

@@ -158,18 +158,18 @@ CASES = [
     ("deb-upstream-without-tag", "deb", untagged_upstream, lambda ex: {},
      "upstream {ex}/upstream has no tag matching '*' reachable from HEAD"),
     ("rpm-spec-not-found", "rpm", no_spec, lambda ex: {},
-     "build-srpm: no spec file in distgit "),
+     "build-rpm-source: no spec file in distgit "),
     ("rpm-path-like-spec", "rpm", None, lambda ex: {"packaging_rpm_spec": "../greeter.spec"},
-     'build-srpm: spec name "../greeter.spec" must be a plain file name'),
+     'build-rpm-source: spec name "../greeter.spec" must be a plain file name'),
     ("rpm-spec-does-not-parse", "rpm", spec_macro_fails, lambda ex: {},
      "spec file "),
     ("rpm-prep-does-not-find-source0-top-dir", "rpm", prep_mismatch, lambda ex: {},
-     "build-srpm: %prep of greeter fails on Source0 greeter-0.1.0^git1."),
+     "build-rpm-source: %prep of greeter fails on Source0 greeter-0.1.0^git1."),
     ("rpm-unknown-builder", "rpm", None, lambda ex: {"packaging_rpm_builder": "cowbuilder"},
-     'build-rpm: unknown builder "cowbuilder" (use mock or rpmbuild)'),
+     'build-rpm-binary: unknown builder "cowbuilder" (use mock or rpmbuild)'),
     ("rpm-mock-target-variant-without-mock", "rpm", None,
      lambda ex: {"packaging_rpm_allow_rpmbuild": False},
-     "build-rpm: this job builds for the mock target centos-stream-9-x86_64 but would run "
+     "build-rpm-binary: this job builds for the mock target centos-stream-9-x86_64 but would run "
      "rpmbuild on the node (Debian %s) (mock is not installed); run it on a node with mock, or "
      "set packaging_rpm_allow_rpmbuild: true to publish the rpmbuild build under that name"
      % Path("/etc/debian_version").read_text().strip()),

@@ -30,7 +30,7 @@ def test_build_depends_on_a_package_of_an_earlier_build(tmp_path):
     assert without.rc != 0
     # the chroot with the build dependencies baked in cannot be made: apt's line says why
     assert without.failure.startswith(
-        "build-deb-sbuild: mmdebstrap could not make the bookworm chroot with the build "
+        "build-deb-binary: mmdebstrap could not make the bookworm chroot with the build "
         "dependencies of greeter:"), without.failure
     assert ": Depends: greeter (>= 0.1.0+git1) but it is not installable" in without.failure
     chroots = Path.home() / ".cache" / "zuul-packaging" / "chroots"
@@ -39,7 +39,7 @@ def test_build_depends_on_a_package_of_an_earlier_build(tmp_path):
 
     chained = play("build-deb.yaml", deb_vars(
         example, tmp_path / "chained",
-        build_deb_sbuild_extra_packages=[str(path) for path in earlier_debs]))
+        build_deb_binary_extra_packages=[str(path) for path in earlier_debs]))
     assert chained.rc == 0, chained.output[-3000:]
     log = next((tmp_path / "chained" / "output" / "logs" / "deb").glob("*.build.txt")).read_text()
     assert "greeter (>= 0.1.0+git1)" in log

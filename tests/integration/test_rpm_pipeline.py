@@ -82,7 +82,8 @@ def test_rpmlint_report_has_no_error(rpm_build):
 
 
 def test_unsatisfied_buildrequires_are_listed_without_nodeps(example, tmp_path):
-    result = play("build-rpm.yaml", rpm_vars(example, tmp_path, build_rpm_nodeps=False))
+    result = play("build-rpm.yaml", rpm_vars(example, tmp_path, build_rpm_binary_nodeps=False))
     assert result.rc != 0
-    assert result.failure.startswith("build-rpm: BuildRequires not installed on this host: make;")
+    assert result.failure.startswith(
+        "build-rpm-binary: BuildRequires not installed on this host: make;")
     assert not (tmp_path / "repos").exists()

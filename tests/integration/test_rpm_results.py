@@ -1,4 +1,4 @@
-"""build-rpm's result collection on a mock-style resultdir (mock itself cannot run here)."""
+"""build-rpm-binary's result collection on a mock-style resultdir (mock itself cannot run here)."""
 
 from __future__ import annotations
 
@@ -40,16 +40,18 @@ def test_collects_rpms_from_a_resultdir_and_not_the_srpm(tmp_path):
           gather_facts: false
           tasks:
             - ansible.builtin.include_role:
-                name: build-rpm
+                name: build-rpm-binary
                 tasks_from: collect.yaml
             - ansible.builtin.copy:
-                content: "{{ {'rpms': build_rpm_rpms, 'packages': build_rpm_packages} | to_json }}"
+                content: >-
+                  {{ {'rpms': build_rpm_binary_rpms,
+                      'packages': build_rpm_binary_packages} | to_json }}
                 dest: "%s/facts.json"
                 mode: "0644"
         """ % tmp_path))
     proc = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(playbook), "-e",
-         json.dumps({"build_rpm_output_dir": str(tmp_path / "out")})],
+         json.dumps({"build_rpm_binary_output_dir": str(tmp_path / "out")})],
         cwd=ROOT, capture_output=True, text=True, check=False,
         env={"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout[-2000:]

@@ -1,5 +1,6 @@
-"""Shared fixtures of the module unit tests: library/ on sys.path and real git repositories
-whose commits have fixed dates (so that every computed version is reproducible)."""
+"""Shared fixtures of the module unit tests: the packaging-base role's code importable, and
+real git repositories whose commits have fixed dates (so that every computed version is
+reproducible)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARY = ROOT / "library"
-if str(LIBRARY) not in sys.path:
-    sys.path.insert(0, str(LIBRARY))
-PLUGINS = ROOT / "plugins" / "lookup"
-if str(PLUGINS) not in sys.path:
-    sys.path.insert(0, str(PLUGINS))
-# The modules that combine others import them as module_utils (each role links the ones it
-# needs from its module_utils/), as Ansible does when it packs a module for the node.
+BASE = ROOT / "roles" / "packaging-base"
+for _path in (BASE / "library", BASE / "lookup_plugins", BASE / "filter_plugins"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+# The modules import the code they share as ansible.module_utils.zuul_packaging.<name>, which
+# Ansible finds in the packaging-base role's module_utils/ when it packs a module for a node.
 import ansible.module_utils  # noqa: E402
 
-if str(LIBRARY) not in ansible.module_utils.__path__:
-    ansible.module_utils.__path__.append(str(LIBRARY))
+if str(BASE / "module_utils") not in ansible.module_utils.__path__:
+    ansible.module_utils.__path__.append(str(BASE / "module_utils"))
 
 # 2026-11-03 10:00:00 UTC, a Tuesday; every repository's clock starts here.
 EPOCH = 1793700000

@@ -2,7 +2,7 @@
 
 import json
 
-import build_stamp
+from ansible.module_utils.zuul_packaging import build_stamp
 
 
 def test_key_changes_with_each_kind_of_input(tmp_path):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import deb_distribution as dd
 import pytest
+from ansible.module_utils.zuul_packaging import deb_distribution as dd
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
-import debian_source as ds
 import pytest
+from ansible.module_utils.zuul_packaging import debian_source as ds
 
 CONTROL = """\
 Source: greeter

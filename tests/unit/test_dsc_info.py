@@ -1,7 +1,7 @@
 """dsc_info: build dependencies of a .dsc, normalized by python-debian."""
 
-import dsc_info
 import pytest
+from ansible.module_utils.zuul_packaging import dsc_info
 
 DSC = """Format: 3.0 (quilt)
 Source: greeter

@@ -9,9 +9,9 @@ import random
 import re
 import subprocess
 
-import packaging_version as pv
 import pytest
 import rpm
+from ansible.module_utils.zuul_packaging import packaging_version as pv
 
 EPOCH = 1793700000  # conftest's repositories start their clock here
 

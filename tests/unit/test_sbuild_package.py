@@ -115,22 +115,22 @@ def test_only_arch_all_packages_on_another_architecture_fails_in_one_line(tmp_pa
     with pytest.raises(sp.SbuildError) as info:
         sp.plan(params(tmp_path, arch="arm64"))
     assert str(info.value) == (
-        "build-deb-sbuild: greeter has only Architecture: all packages, which are built on amd64 "
+        "build-deb-binary: greeter has only Architecture: all packages, which are built on amd64 "
         "(packaging_deb_arch_all); this node is arm64")
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"dsc": ""}, 'build-deb-sbuild: source package "" is not an existing .dsc file'),
+    ({"dsc": ""}, 'build-deb-binary: source package "" is not an existing .dsc file'),
     ({"dsc": "/nonexistent/x.dsc"},
-     'build-deb-sbuild: source package "/nonexistent/x.dsc" is not an existing .dsc file'),
+     'build-deb-binary: source package "/nonexistent/x.dsc" is not an existing .dsc file'),
     ({"distribution": "bookwork"}, "unknown distribution 'bookwork'"),
-    ({"distribution": "noble"}, "build-deb-sbuild: noble is an Ubuntu release; set "
-                                "build_deb_sbuild_mirror (packaging_deb_mirror)"),
+    ({"distribution": "noble"}, "build-deb-binary: noble is an Ubuntu release; set "
+                                "build_deb_binary_mirror (packaging_deb_mirror)"),
     ({"arch": "../amd64"},
-     'build-deb-sbuild: architecture "../amd64" is not a Debian architecture name'),
+     'build-deb-binary: architecture "../amd64" is not a Debian architecture name'),
     ({"arch_all_arch": "AMD64"},
-     'build-deb-sbuild: architecture "AMD64" of the Architecture all packages '
+     'build-deb-binary: architecture "AMD64" of the Architecture all packages '
      '(packaging_deb_arch_all) is not a Debian architecture name'),
 ])
 def test_bad_inputs(tmp_path, extra, message):

@@ -1,1 +1,0 @@
-../../../library/sbuild_package.py

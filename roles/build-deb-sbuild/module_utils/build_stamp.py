@@ -1,1 +1,0 @@
-../../../library/build_stamp.py

@@ -1,1 +1,0 @@
-../../../library/dsc_info.py

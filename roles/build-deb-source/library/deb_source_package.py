@@ -1,1 +1,0 @@
-../../../library/deb_source_package.py

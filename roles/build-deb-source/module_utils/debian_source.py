@@ -1,1 +1,0 @@
-../../../library/debian_source.py

@@ -1,1 +1,0 @@
-../../../library/mock_config.py

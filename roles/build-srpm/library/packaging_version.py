@@ -1,1 +1,0 @@
-../../../library/packaging_version.py

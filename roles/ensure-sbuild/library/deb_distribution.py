@@ -1,1 +1,0 @@
-../../../library/deb_distribution.py

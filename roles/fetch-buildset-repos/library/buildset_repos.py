@@ -1,1 +1,0 @@
-../../../library/buildset_repos.py

@@ -1,1 +1,0 @@
-../../../library/distgit_checkout.py

@@ -1,0 +1,1017 @@
+#!/usr/bin/python
+# SPDX-License-Identifier: Apache-2.0
+"""Publish packages into a new per-build repository and swap a stable pointer to it."""
+
+from __future__ import annotations
+
+import bz2
+import ctypes
+import errno
+import fcntl
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from xml.etree import ElementTree
+
+DOCUMENTATION = r"""
+---
+module: packaging_publish
+short_description: Publish packages as a new build of a deb or rpm repository
+description:
+  - Creates C(<repo_dir>/builds/<build_id>) as a complete repository holding everything
+    C(current) held plus the given packages (C(reprepro include) for deb, C(createrepo_c
+    --update) for rpm), then points C(<repo_dir>/current) at it with an atomic rename of a
+    symlink. A reader of C(current) sees the old repository or the new one, never a mix.
+  - The whole step holds an exclusive lock on C(<repo_dir>/.lock); a publisher that cannot
+    take it within I(lock_timeout) seconds fails with a message naming the lock.
+  - Package files are hard links into the previous build where the file system allows it.
+  - Keeps the I(keep) newest promoted builds and never deletes the one C(current) points at;
+    a build staged and never promoted is deleted once it is a day old.
+  - The distribution's architectures are the union of the ones it had, I(deb_architectures)
+    and the packages' own, so publishers on nodes of other architectures add to it.
+  - C(current) that exists and is not a symlink (a copied repository) fails with one line.
+  - Publishing a build id that is already published with the same files changes nothing.
+  - Run as C(python3 packaging_publish.py --stdin) on a repository host (no Ansible needed
+    there), it reads the same options as JSON on stdin and writes the result as JSON: the
+    publish roles use this to publish over ssh, so the lock and the swap happen on that host.
+  - With I(signing_key), the repository is signed before C(current) points at it: reprepro
+    signs C(Release) (C(InRelease) and C(Release.gpg)) through C(SignWith), createrepo_c's
+    C(repodata/repomd.xml) gets a detached armored signature C(repomd.xml.asc), and the public
+    key is published as C(repo-key.asc) (and C(repodata/repomd.xml.key)). The key lives in a
+    temporary GnuPG home that is removed whatever happens.
+options:
+  repo_dir:
+    description: Root of this repository (one distribution or target).
+    type: path
+    required: true
+  format:
+    description: Repository format.
+    type: str
+    choices: [deb, rpm]
+    required: true
+  build_id:
+    description: Name of the new build directory (letters, digits, C(.), C(_), C(+), C(-)).
+    type: str
+    required: true
+  build_key:
+    description:
+      - Key of this build's inputs (see the skip-published-build role). It is recorded in
+        C(build-keys.json) of the repository with the package files the build added; a key
+        stays recorded while all its files are in the repository, so a later job with the
+        same key can skip building and publishing.
+    type: str
+    default: ""
+  files:
+    description:
+      - Package files to add; C(.changes) (binary uploads), C(.dsc) (source packages) and
+        C(.deb) files for deb, C(.rpm) files for rpm.
+    type: list
+    elements: path
+    default: []
+  deb_codename:
+    description: Codename of the deb repository distribution.
+    type: str
+    default: ''
+  deb_components:
+    description: Components of the deb repository.
+    type: list
+    elements: str
+    default: [main]
+  deb_architectures:
+    description: Binary architectures of the deb repository (C(source) is always added).
+    type: list
+    elements: str
+    default: [amd64]
+  keep:
+    description: Number of builds to keep (at least 1).
+    type: int
+    default: 10
+  lock_timeout:
+    description: Seconds to wait for the repository lock.
+    type: int
+    default: 300
+  signing_key:
+    description: ASCII-armored OpenPGP secret key that signs the repository; empty for none.
+    type: str
+    default: ''
+  signing_passphrase:
+    description: Passphrase of I(signing_key); empty when it has none.
+    type: str
+    default: ''
+  sign_packages:
+    description: Also sign the added RPMs with C(rpmsign --addsign) and I(signing_key) (rpm only).
+    type: bool
+    default: false
+  stage:
+    description:
+      - Make C(builds/<build_id>) as C(current) plus I(files), and check that reprepro's or
+        createrepo_c's index of it holds exactly the packages of I(files) at their versions
+        and checksums (reprepro skips a version not higher than the one it holds, and exits
+        0). A build id that was staged and never promoted (its install check failed) is
+        staged anew.
+    type: bool
+    default: true
+  promote:
+    description:
+      - Point C(current) at C(builds/<build_id>) (atomic rename of a symlink, after the file
+        system is flushed). Without I(stage), the build must have been staged with the same
+        I(files) by an earlier call; the roles run their install check between the two.
+      - When another build became C(current) after this one was staged, this build's own
+        packages are staged again on top of it first, so that C(current) keeps both.
+    type: bool
+    default: true
+  check_only:
+    description:
+      - Only check what a publish would reject (build id, repository directory, signing key
+        and passphrase), changing nothing, so that a job fails before it builds.
+    type: bool
+    default: false
+  check_repo_dir:
+    description: With I(check_only), check that I(repo_dir) is (or can be made) a writable
+      directory; off when the repository is on another host.
+    type: bool
+    default: true
+author:
+  - zuul-packaging developers
+"""
+
+EXAMPLES = r"""
+- name: Publish the debs of this build
+  packaging_publish:
+    repo_dir: /srv/repos/deb/bookworm
+    format: deb
+    build_id: "{{ zuul.build }}"
+    files: ["{{ build_deb_binary_changes }}"]
+    deb_codename: bookworm
+"""
+
+RETURN = r"""
+build_dir:
+  description: Directory of the new build's repository.
+  type: str
+  returned: success
+current:
+  description: Path of the stable pointer.
+  type: str
+  returned: success
+signed_by:
+  description: Fingerprint of the signing key, empty when the repository is not signed.
+  type: str
+  returned: success
+staged:
+  description: Whether this call staged the build.
+  type: bool
+  returned: success
+promoted:
+  description: Whether C(current) points at this build after this call.
+  type: bool
+  returned: success
+rebased_on:
+  description: Build id that had become C(current) after this build was staged, and on top of
+    which the build was staged again before it was promoted.
+  type: str
+  returned: when that happened
+removed:
+  description: Build ids deleted by retention.
+  type: list
+  elements: str
+  returned: success
+"""
+
+BUILD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+MARKER = ".zuul-packaging-build.json"
+POOL_DIRS = {"deb": ("pool",), "rpm": ("Packages",)}
+BUILD_KEYS = "build-keys.json"
+
+
+def pool_files(root, fmt):
+    """Relative paths of the package files under a build directory."""
+    found = set()
+    for pool in POOL_DIRS[fmt]:
+        for dirpath, _dirs, names in os.walk(os.path.join(root, pool)):
+            found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)
+    return found
+
+
+def update_build_keys(keys, key, build_id, added, present):
+    """The build keys a repository records (skip-unchanged): the earlier ones whose package
+    files are all still in it, plus this build's key with the files it added."""
+    kept = {k: v for k, v in keys.items()
+            if isinstance(v, dict) and set(v.get("files", [])) <= present}
+    if key:
+        kept[key] = {"build_id": build_id, "files": sorted(added)}
+    return kept
+
+
+def record_key_in_place(build_dir, key, build_id, fmt):
+    """Add a key for a build id published again with the same files (under the lock; the
+    file is replaced with rename(2), so readers see the old or the new list)."""
+    try:
+        with open(os.path.join(build_dir, BUILD_KEYS), encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except (OSError, ValueError):
+        keys = {}
+    if isinstance(keys, dict) and key in keys:
+        return False
+    previous = [v for v in (keys.values() if isinstance(keys, dict) else [])
+                if isinstance(v, dict) and v.get("build_id") == build_id]
+    files = previous[0].get("files", []) if previous else []
+    write_build_keys(build_dir, key, build_id, set(files), fmt)
+    return True
+
+
+def write_build_keys(staging, key, build_id, added, fmt):
+    path = os.path.join(staging, BUILD_KEYS)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except (OSError, ValueError):
+        keys = {}
+    keys = update_build_keys(keys if isinstance(keys, dict) else {}, key, build_id, added,
+                             pool_files(staging, fmt))
+    write_json(path, keys)  # never through a hard link into the previous build
+
+
+class PublishError(Exception):
+    """A publish failure with a message that names its cause."""
+
+
+def validate_build_id(build_id):
+    if not BUILD_ID.match(build_id or "") or ".." in build_id:
+        raise PublishError(
+            "build_id %r is not a plain name (letters, digits, '.', '_', '+', '-')" % build_id)
+    return build_id
+
+
+def plan_retention(builds, current, keep):
+    """Build ids to delete: all but the keep newest, never current (pure).
+
+    builds is a list of (build_id, published_at) pairs.
+    """
+    if keep < 1:
+        raise PublishError("keep must be at least 1, got %d" % keep)
+    newest_first = sorted(builds, key=lambda item: (item[1], item[0]), reverse=True)
+    kept = {build_id for build_id, _ in newest_first[:keep]}
+    return sorted(build_id for build_id, _ in builds
+                  if build_id not in kept and build_id != current)
+
+
+def deb_distributions(codename, components, architectures, sign_with=""):
+    """reprepro conf/distributions text (pure)."""
+    archs = list(dict.fromkeys(list(architectures) + ["source"]))
+    return "".join([
+        "Origin: zuul-packaging\n",
+        "Label: zuul-packaging\n",
+        "Codename: %s\n" % codename,
+        "Suite: %s\n" % codename,
+        "Components: %s\n" % " ".join(components),
+        "Architectures: %s\n" % " ".join(archs),
+        "Description: continuous packaging snapshots\n",
+    ] + (["SignWith: %s\n" % sign_with] if sign_with else []))
+
+
+SIGN_SCRIPT = """#!/bin/sh
+# reprepro SignWith hook: $1 unsigned Release, $2 InRelease to write, $3 Release.gpg to write
+set -e
+sign() { gpg --batch --yes --quiet --pinentry-mode loopback \\
+  --passphrase-file "$GNUPGHOME/passphrase" --local-user "%s" "$@"; }
+if [ -n "$2" ]; then sign --clearsign --output "$2" "$1"; fi
+if [ -n "$3" ]; then sign --armor --detach-sign --output "$3" "$1"; fi
+"""
+
+
+def secret_fingerprints(colons):
+    """Fingerprints of the secret primary keys in gpg --with-colons output (pure)."""
+    fingerprints, primary = [], False
+    for line in colons.splitlines():
+        fields = line.split(":")
+        if fields[0] == "sec":
+            primary = True
+        elif fields[0] == "ssb":
+            primary = False
+        elif fields[0] == "fpr" and primary:
+            fingerprints.append(fields[9])
+            primary = False
+    return fingerprints
+
+
+# reasons of gpg's INV_SGNR status, and gpg-error codes of its FAILURE status (GnuPG's
+# doc/DETAILS and libgpg-error's err-codes)
+INVALID_SIGNER = {"3": "the key cannot sign (wrong key usage)", "4": "the key is revoked",
+                  "5": "the key expired", "13": "the key is disabled"}
+WRONG_PASSPHRASE = {11, 177}  # GPG_ERR_BAD_PASSPHRASE, GPG_ERR_NO_PASSPHRASE
+VALIDITY = {"e": "the key expired", "r": "the key is revoked", "d": "the key is disabled"}
+
+
+def key_validity(colons):
+    """Validity field of the first secret primary key in gpg --with-colons output (pure)."""
+    for line in colons.splitlines():
+        fields = line.split(":")
+        if fields[0] == "sec":
+            return fields[1]
+    return ""
+
+
+def gpg_failure(status, stderr, validity=""):
+    """Why gpg could not sign, from its --status-fd tokens and the key's validity field, not
+    from its messages (pure)."""
+    tokens = {}
+    for line in status.splitlines():
+        if line.startswith("[GNUPG:] "):
+            name, _, rest = line[9:].partition(" ")
+            tokens.setdefault(name, rest)
+    failure = tokens.get("FAILURE", "").split(" ")[-1]
+    code = int(failure) & 0xFFFF if failure.isdigit() else None
+    if "BAD_PASSPHRASE" in tokens or "MISSING_PASSPHRASE" in tokens or code in WRONG_PASSPHRASE:
+        return "wrong passphrase"
+    if validity in VALIDITY:
+        return VALIDITY[validity]
+    if "KEYEXPIRED" in tokens:
+        return VALIDITY["e"]
+    if "INV_SGNR" in tokens:
+        reason = tokens["INV_SGNR"].split(" ")[0]
+        return INVALID_SIGNER.get(reason, "gpg rejects the key (INV_SGNR %s)" % reason)
+    if "FAILURE" in tokens:
+        return "gpg failed (FAILURE %s)" % tokens["FAILURE"]
+    lines = stderr.strip().splitlines()
+    return lines[-1] if lines else "gpg failed"
+
+
+class Signer:
+    """A temporary GnuPG home holding one signing key; removed on exit, whatever happens."""
+
+    def __init__(self, key, passphrase):
+        self.key, self.passphrase = key, passphrase
+        self.home = self.fingerprint = None
+
+    def gpg(self, *args, data=None):
+        proc = subprocess.run(["gpg", "--batch", "--no-tty", "--homedir", self.home, *args],
+                              input=data, capture_output=True, text=True, check=False,
+                              env=dict(os.environ, GNUPGHOME=self.home, LC_ALL="C"))
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def __enter__(self):
+        self.home = tempfile.mkdtemp(prefix="packaging-gpg-")
+        try:
+            self.setup()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def setup(self):
+        rc, _, _ = self.gpg("--import", data=self.key)
+        rc, out, _ = self.gpg("--with-colons", "--list-secret-keys")
+        found = secret_fingerprints(out)
+        if rc != 0 or len(found) != 1:
+            raise PublishError("signing key: not one ASCII-armored OpenPGP secret key (found %d "
+                               "secret keys)" % len(found))
+        self.fingerprint = found[0]
+        passphrase = os.path.join(self.home, "passphrase")
+        with open(os.open(passphrase, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+            handle.write(self.passphrase)
+        # never --output /dev/null: gpg renames its output over the target
+        probe = os.path.join(self.home, "probe")
+        with open(probe, "w", encoding="utf-8") as handle:
+            handle.write("probe\n")
+        rc, status, err = self.gpg("--status-fd", "1", "--pinentry-mode", "loopback",
+                                   "--passphrase-file", passphrase, "--local-user",
+                                   self.fingerprint, "--armor", "--detach-sign",
+                                   "--output", probe + ".asc", probe)
+        if rc != 0:
+            raise PublishError("signing key %s cannot sign: %s" % (
+                self.fingerprint, gpg_failure(status, err, key_validity(out))))
+        script = os.path.join(self.home, "sign-release")
+        with open(script, "w", encoding="utf-8") as handle:
+            handle.write(SIGN_SCRIPT % self.fingerprint)
+        os.chmod(script, 0o700)
+
+    def export_public(self, path):
+        rc, out, err = self.gpg("--armor", "--export", self.fingerprint)
+        if rc != 0 or not out:
+            raise PublishError("signing key %s: export of the public key failed: %s" % (
+                self.fingerprint, err.strip()))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(out)
+
+    def detach_sign(self, path):
+        rc, _, err = self.gpg("--yes", "--pinentry-mode", "loopback", "--passphrase-file",
+                              os.path.join(self.home, "passphrase"), "--local-user",
+                              self.fingerprint, "--armor", "--detach-sign", "--output",
+                              path + ".asc", path)
+        if rc != 0:
+            raise PublishError("signing %s failed: %s" % (path, err.strip()))
+
+    def sign_rpms(self, paths, run):
+        """rpmsign --addsign with this key; the passphrase goes through a file, never argv."""
+        extra = "--batch --pinentry-mode loopback --passphrase-file %s" % os.path.join(
+            self.home, "passphrase")
+        gpg = shutil.which("gpg") or "gpg"  # rpm's default %__gpg is gpg2, absent on Debian
+        run(["rpmsign", "--addsign", "--define", "__gpg %s" % gpg,
+             "--define", "_gpg_path %s" % self.home,
+             "--define", "_gpg_name %s" % self.fingerprint,
+             "--define", "_gpg_sign_cmd_extra_args %s" % extra, *paths],
+            {"GNUPGHOME": self.home})
+
+    def close(self):
+        if self.home:
+            subprocess.run(["gpgconf", "--homedir", self.home, "--kill", "all"],
+                           capture_output=True, check=False)
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class NoSigner:
+    fingerprint = ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+class Lock:
+    def __init__(self, path, timeout):
+        self.path, self.timeout, self.handle = path, timeout, None
+
+    def __enter__(self):
+        self.handle = open(self.path, "a+")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    self.handle.close()
+                    raise PublishError("could not take the repository lock %s within %d s" % (
+                        self.path, self.timeout)) from exc
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def seed_copy(source, target, fmt):
+    """Copy a published build as the start of a new one; package files are hard-linked."""
+    pools = POOL_DIRS[fmt]
+
+    def copy(src, dst):
+        relative = os.path.relpath(src, source)
+        if relative.split(os.sep)[0] in pools:
+            try:
+                os.link(src, dst)
+                return dst
+            except OSError:
+                pass
+        return shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, symlinks=True, copy_function=copy,
+                    ignore=shutil.ignore_patterns(MARKER))
+
+
+def drop_signatures(staging, relatives):
+    """An unsigned build must not carry signatures or keys copied from a signed one."""
+    for relative in relatives:
+        path = os.path.join(staging, relative)
+        if os.path.lexists(path):
+            os.unlink(path)
+
+
+def read_marker(build_dir):
+    try:
+        with open(os.path.join(build_dir, MARKER), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+STALE_STAGED_SECONDS = 86400
+
+
+def promoted(marker):
+    """Whether a build was promoted; one published before builds were staged (its marker has
+    no seeded_from) was promoted when it was published (pure)."""
+    return bool(marker.get("promoted_at")) or "seeded_from" not in marker
+
+
+def list_builds(builds_dir, now=None):
+    """(build_id, published_at) of the builds retention may delete. A build staged and never
+    promoted (its check failed) counts as the oldest once it is a day old; a younger one may
+    be another publisher's between its stage and its promote, and is not listed."""
+    now = time.time() if now is None else now
+    found = []
+    for name in os.listdir(builds_dir) if os.path.isdir(builds_dir) else []:
+        if name.startswith("."):
+            continue
+        marker = read_marker(os.path.join(builds_dir, name))
+        if not marker:
+            found.append((name, 0.0))
+        elif promoted(marker):
+            found.append((name, marker.get("published_at", 0.0)))
+        elif marker.get("published_at", 0.0) < now - STALE_STAGED_SECONDS:
+            found.append((name, 0.0))
+    return found
+
+
+def swap_pointer(repo_dir, build_id):
+    current = os.path.join(repo_dir, "current")
+    temporary = os.path.join(repo_dir, ".current.%d" % os.getpid())
+    if os.path.lexists(temporary):
+        os.unlink(temporary)
+    os.symlink(os.path.join("builds", build_id), temporary)
+    os.replace(temporary, current)
+    return current
+
+
+def current_target(repo_dir):
+    """Build id current points at, None when there is no current (pure read)."""
+    current = os.path.join(repo_dir, "current")
+    if not os.path.islink(current):
+        if os.path.lexists(current):
+            raise PublishError(
+                "%s is not a symlink to a build (a copied repository?): move it away, the "
+                "publisher makes current itself" % current)
+        return None
+    return os.path.basename(os.readlink(current))
+
+
+def check_repo_dir(repo_dir):
+    """Fail unless repo_dir exists as a writable directory or can be made (nothing made)."""
+    path = os.path.abspath(repo_dir)
+    while not os.path.lexists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise PublishError("repository directory %s is not writable: Not a directory" % repo_dir)
+    if not os.access(path, os.W_OK):
+        raise PublishError("repository directory %s is not writable" % repo_dir)
+
+
+def check(params):
+    """What publish would reject, found before anything is built (changes nothing)."""
+    validate_build_id(params["build_id"])
+    if params.get("sign_packages") and not params.get("signing_key"):
+        raise PublishError("sign_packages needs signing_key")
+    if params.get("check_repo_dir", True):
+        check_repo_dir(params["repo_dir"])
+    if params.get("signing_key"):
+        with Signer(params["signing_key"], params["signing_passphrase"]) as signer:
+            return {"changed": False, "signed_by": signer.fingerprint}
+    return {"changed": False, "signed_by": ""}
+
+
+def publish(params, run):
+    """Publish; run(argv, env) runs a command and raises PublishError on failure."""
+    if params.get("check_only"):
+        return check(params)
+    signer = Signer(params["signing_key"], params["signing_passphrase"]) \
+        if params.get("signing_key") else NoSigner()
+    with signer:
+        return publish_signed(params, run, signer)
+
+
+def output(argv):
+    """stdout of a command that only reads; PublishError naming it when it fails."""
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False,
+                          env=dict(os.environ, LC_ALL="C"))
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise PublishError("%s failed (exit %d): %s" % (
+            argv[0], proc.returncode, lines[-1] if lines else "no output"))
+    return proc.stdout
+
+
+def write_json(path, data):
+    """Replace path with data as JSON (rename(2): never through a hard link)."""
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+    os.replace(temporary, path)
+
+
+def sync_filesystem(path):
+    """Flush the file system holding path, so that a crash after the swap never leaves
+    current pointing at a build whose files were not written yet."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.syncfs(descriptor) != 0:
+            os.sync()
+    except (AttributeError, OSError):
+        os.sync()
+    finally:
+        os.close(descriptor)
+
+
+class DebBackend:
+    """reprepro: .changes, .dsc and .deb files into a distribution of one codename."""
+
+    suffixes = (".changes", ".dsc", ".deb", ".udeb")
+
+    @staticmethod
+    def deb822(path, kind):
+        try:
+            from debian import deb822
+        except ImportError as exc:
+            raise PublishError("publishing debs needs python3-debian on this host") from exc
+        with open(path, encoding="utf-8") as handle:
+            return getattr(deb822, kind)(handle)
+
+    def expected(self, files, run):
+        """({(name, version, arch)}, {file names}) of the packages files stand for; arch is
+        'source' for a source package."""
+        packages, names = set(), set()
+        for path in files:
+            if path.endswith(".changes"):
+                listed = [os.path.join(os.path.dirname(path), entry["name"])
+                          for entry in self.deb822(path, "Changes").get("Files", [])]
+            else:
+                listed = [path]
+            for member in listed:
+                if member.endswith((".deb", ".udeb")):
+                    fields = output(["dpkg-deb", "--field", member, "Package", "Version",
+                                     "Architecture"])
+                    control = dict(line.split(": ", 1) for line in fields.splitlines())
+                    packages.add((control["Package"], control["Version"],
+                                  control["Architecture"]))
+                    names.add(os.path.basename(member))
+                elif member.endswith(".dsc"):
+                    dsc = self.deb822(member, "Dsc")
+                    packages.add((dsc["Source"], dsc["Version"], "source"))
+                    names.add(os.path.basename(member))
+        return packages, names
+
+    @staticmethod
+    def architectures(staging, params, packages):
+        """The seeded distribution's architectures, the requested ones and the packages' own:
+        a publish from another architecture's node never drops the others."""
+        archs = []
+        conf = os.path.join(staging, "conf", "distributions")
+        if os.path.isfile(conf):
+            with open(conf, encoding="utf-8") as handle:
+                for paragraph in DebBackend.deb822_paragraphs(handle):
+                    archs.extend(paragraph.get("Architectures", "").split())
+        archs.extend(params["deb_architectures"])
+        archs.extend(arch for _, _, arch in packages if arch not in ("all", "source"))
+        return sorted(set(archs) - {"source"})
+
+    @staticmethod
+    def deb822_paragraphs(handle):
+        from debian import deb822
+        return deb822.Deb822.iter_paragraphs(handle)
+
+    def add(self, params, run, signer, staging, files, expected):
+        codename, signed = params["deb_codename"], bool(signer.fingerprint)
+        archs = self.architectures(staging, params, expected[0])
+        conf = os.path.join(staging, "conf")
+        os.makedirs(conf, exist_ok=True)
+        sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
+        with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+            handle.write(deb_distributions(codename, params["deb_components"], archs, sign_with))
+        env = {"GNUPGHOME": signer.home} if signed else None
+        for package in files:
+            command = {".changes": "include", ".dsc": "includedsc"}.get(
+                os.path.splitext(package)[1], "includedeb")
+            run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution", command,
+                 codename, package], env)
+        if signed:
+            signer.export_public(os.path.join(staging, "repo-key.asc"))
+            with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+                handle.write(deb_distributions(codename, params["deb_components"], archs))
+        else:
+            drop_signatures(staging, ["repo-key.asc"] + [
+                os.path.join("dists", codename, name) for name in ("InRelease", "Release.gpg")])
+        return sorted(relative for relative in pool_files(staging, "deb")
+                      if os.path.basename(relative) in expected[1])
+
+    @staticmethod
+    def check(params, staging, expected, inputs):
+        """Fail unless reprepro's index of the staged build holds every package of this build
+        at its version (reprepro skips a version not higher than the one it holds, exit 0)."""
+        held = {}
+        names = sorted({name for name, _, _ in expected[0]})
+        formula = " | ".join("Package (== %s)" % name for name in names)
+        listing = output(["reprepro", "--basedir", staging, "listfilter", params["deb_codename"],
+                          formula]) if names else ""
+        for line in listing.splitlines():
+            where, _, what = line.partition(": ")
+            name, _, version = what.partition(" ")
+            arch = where.rsplit("|", 1)[-1]
+            held.setdefault((name, "source" if arch == "source" else "binary"), {})[arch] = version
+        wrong = []
+        for name, version, arch in sorted(expected[0]):
+            versions = held.get((name, "source" if arch == "source" else "binary"), {})
+            found = versions.get(arch) if arch not in ("all",) else (
+                version if version in versions.values() else None)
+            if found != version:
+                holds = ", ".join(sorted(set(versions.values()))) or "nothing"
+                wrong.append("%s %s (%s; it holds %s)" % (name, version, arch, holds))
+        if wrong:
+            raise PublishError(
+                "reprepro did not take %s: a version not higher than the published one is "
+                "skipped; nothing was published" % "; ".join(wrong))
+
+
+class RpmBackend:
+    """createrepo_c: .rpm files under Packages/."""
+
+    suffixes = (".rpm",)
+
+    @staticmethod
+    def expected(files, run):
+        return set(), {os.path.basename(path) for path in files}
+
+    @staticmethod
+    def add(params, run, signer, staging, files, expected):
+        packages = os.path.join(staging, "Packages")
+        os.makedirs(packages, exist_ok=True)
+        added, replaced = [], False
+        for rpm in files:
+            target_rpm = os.path.join(packages, os.path.basename(rpm))
+            if os.path.lexists(target_rpm):
+                # a hard link into the previous build: never write through it
+                os.unlink(target_rpm)
+                replaced = True
+            shutil.copy2(rpm, target_rpm)
+            added.append(target_rpm)
+        if params.get("sign_packages"):
+            if not signer.fingerprint:
+                raise PublishError("sign_packages needs signing_key")
+            signer.sign_rpms(added, run)
+        # createrepo_c --update reuses a file's metadata when its name, size and mtime (in
+        # seconds) match: a package replaced under the same name is read again by a full run
+        update = ["--update"] if os.path.isdir(os.path.join(staging, "repodata")) \
+            and not replaced else []
+        run(["createrepo_c", *update, "--quiet", staging], None)
+        repomd = os.path.join(staging, "repodata", "repomd.xml")
+        if signer.fingerprint:
+            signer.detach_sign(repomd)
+            signer.export_public(os.path.join(staging, "repo-key.asc"))
+            shutil.copy2(os.path.join(staging, "repo-key.asc"), repomd + ".key")
+        else:
+            drop_signatures(staging, ["repo-key.asc", "repodata/repomd.xml.asc",
+                                      "repodata/repomd.xml.key"])
+        return sorted(os.path.relpath(path, staging) for path in added)
+
+    @staticmethod
+    def check(params, staging, expected, inputs):
+        """Fail unless the staged metadata lists every added RPM with its own checksum."""
+        listed = primary_checksums(staging)
+        wrong = []
+        for relative in inputs:
+            digest = hashlib.sha256()
+            with open(os.path.join(staging, relative), "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            if listed.get(relative) != digest.hexdigest():
+                wrong.append(os.path.basename(relative))
+        if wrong:
+            raise PublishError("createrepo_c metadata does not list %s with its checksum; "
+                               "nothing was published" % ", ".join(wrong))
+
+
+def primary_checksums(repo):
+    """{location href: sha256} of the packages in an rpm repository's primary metadata."""
+    ns_repo = "{http://linux.duke.edu/metadata/repo}"
+    ns_common = "{http://linux.duke.edu/metadata/common}"
+    repomd = ElementTree.parse(os.path.join(repo, "repodata", "repomd.xml")).getroot()
+    href = next((data.find(ns_repo + "location").get("href")
+                 for data in repomd.iter(ns_repo + "data") if data.get("type") == "primary"),
+                None)
+    if href is None:
+        raise PublishError("createrepo_c wrote no primary metadata in %s" % repo)
+    path = os.path.join(repo, href)
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(os.path.splitext(path)[1])
+    if opener is not None:
+        with opener(path) as handle:
+            root = ElementTree.parse(handle).getroot()
+    elif path.endswith(".zst"):
+        data = subprocess.run(["zstd", "-dc", "--", path], capture_output=True, check=True).stdout
+        root = ElementTree.fromstring(data)
+    else:
+        root = ElementTree.parse(path).getroot()
+    found = {}
+    for package in root.iter(ns_common + "package"):
+        checksum = package.find(ns_common + "checksum")
+        location = package.find(ns_common + "location")
+        if checksum is not None and location is not None and checksum.get("type") == "sha256":
+            found[location.get("href")] = checksum.text
+    return found
+
+
+BACKENDS = {"deb": DebBackend(), "rpm": RpmBackend()}
+INPUT_SUFFIXES = {fmt: backend.suffixes for fmt, backend in BACKENDS.items()}
+
+
+def publish_signed(params, run, signer):
+    """Stage and/or promote under the repository lock (see DOCUMENTATION)."""
+    repo_dir, fmt = params["repo_dir"], params["format"]
+    build_id = validate_build_id(params["build_id"])
+    stage, promote = params.get("stage", True), params.get("promote", True)
+    if not (stage or promote):
+        raise PublishError("nothing to do: stage and promote are both false")
+    files = [os.path.abspath(f) for f in params["files"]]
+    if not files:
+        raise PublishError("nothing to publish: the list of package files is empty")
+    wanted = INPUT_SUFFIXES[fmt]
+    for path in files:
+        if stage and not os.path.isfile(path):
+            raise PublishError("package file %s does not exist" % path)
+        if not path.endswith(wanted):
+            raise PublishError("%s is not a %s file" % (path, " or ".join(wanted)))
+    if fmt == "deb" and not params["deb_codename"]:
+        raise PublishError("deb_codename is required for a deb repository")
+    try:
+        os.makedirs(os.path.join(repo_dir, "builds"), exist_ok=True)
+    except OSError as exc:
+        raise PublishError("repository directory %s is not writable: %s" % (
+            repo_dir, exc.strerror)) from exc
+    if not os.access(repo_dir, os.W_OK):
+        raise PublishError("repository directory %s is not writable" % repo_dir)
+    builds_dir = os.path.join(repo_dir, "builds")
+    target = os.path.join(builds_dir, build_id)
+    names = sorted(os.path.basename(f) for f in files)
+    result = {"changed": True, "build_dir": target, "removed": [], "staged": False,
+              "promoted": False, "current": os.path.join(repo_dir, "current"),
+              "signed_by": signer.fingerprint}
+    with Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"]):
+        current = current_target(repo_dir)
+        marker = read_marker(target)
+        if marker is not None and promoted(marker):
+            if marker.get("files") == names and current == build_id:
+                # the same packages again (perhaps under another build key): nothing to do
+                result["changed"] = bool(params.get("build_key")) and record_key_in_place(
+                    target, params["build_key"], build_id, fmt)
+                result["promoted"] = True
+                return result
+            raise PublishError(
+                "build id %s is already published in %s with other files (%s); give this build "
+                "another build id" % (build_id, repo_dir, ", ".join(marker.get("files", []))))
+        if stage:
+            # a build id staged earlier and never promoted (its check failed) is staged anew
+            stage_build(params, run, signer, files, names, current)
+            result["staged"] = True
+        elif marker is None or marker.get("files") != names:
+            raise PublishError(
+                "build %s is not staged in %s with these files (%s): nothing to promote" % (
+                    build_id, repo_dir, ", ".join(names)))
+        if not promote:
+            return result
+        marker = read_marker(target)
+        if marker.get("seeded_from") != current:
+            # another build became current since this one was staged: stage this build's
+            # own packages again on top of it, so that current never loses that build
+            moved = os.path.join(builds_dir, ".%s.rebased" % build_id)
+            os.rename(target, moved)
+            staged = [os.path.join(moved, relative) for relative in marker.get("inputs", [])]
+            try:
+                stage_build(params, run, signer, staged, names, current)
+            except BaseException:
+                os.rename(moved, target)
+                raise
+            shutil.rmtree(moved, ignore_errors=True)
+            result["rebased_on"] = current
+        sync_filesystem(target)
+        marker = read_marker(target)
+        marker["promoted_at"] = time.time()
+        write_json(os.path.join(target, MARKER), marker)
+        result["current"] = swap_pointer(repo_dir, build_id)
+        result["promoted"] = True
+        result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"])
+        for old in result["removed"]:
+            shutil.rmtree(os.path.join(builds_dir, old))
+    return result
+
+
+def stage_build(params, run, signer, files, names, current):
+    """Make builds/<build_id> as current plus files, checked to hold exactly the packages of
+    files; on any failure nothing is left behind (call under the lock)."""
+    repo_dir, fmt, build_id = params["repo_dir"], params["format"], params["build_id"]
+    builds_dir = os.path.join(repo_dir, "builds")
+    target = os.path.join(builds_dir, build_id)
+    staging = os.path.join(builds_dir, ".%s.incoming" % build_id)
+    for leftover in (staging, target):  # a killed publisher's, or a build that failed its check
+        if os.path.lexists(leftover):
+            shutil.rmtree(leftover)
+    try:  # a failed publish leaves no staging directory behind
+        if current and os.path.isdir(os.path.join(builds_dir, current)):
+            seed_copy(os.path.join(builds_dir, current), staging, fmt)
+        else:
+            os.makedirs(staging)
+        before = pool_files(staging, fmt)
+        backend = BACKENDS[fmt]
+        expected = backend.expected(files, run)
+        inputs = backend.add(params, run, signer, staging, files, expected)
+        backend.check(params, staging, expected, inputs)
+        added = pool_files(staging, fmt) - before if fmt == "deb" else set(inputs)
+        write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
+        write_json(os.path.join(staging, MARKER), {
+            "build_id": build_id, "files": names, "published_at": time.time(),
+            "seeded_from": current, "inputs": sorted(inputs)})
+        os.rename(staging, target)
+    except OSError as exc:  # e.g. a full disk: one line, and nothing left behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError("publishing build %s to %s failed: %s" % (
+            build_id, repo_dir, exc.strerror or exc)) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def run_module():
+    from ansible.module_utils.basic import AnsibleModule
+
+    module = AnsibleModule(
+        argument_spec=dict(
+            repo_dir=dict(type="path", required=True),
+            format=dict(type="str", choices=["deb", "rpm"], required=True),
+            build_id=dict(type="str", required=True),
+            build_key=dict(type="str", default="", no_log=False),
+            files=dict(type="list", elements="path", default=[]),
+            deb_codename=dict(type="str", default=""),
+            deb_components=dict(type="list", elements="str", default=["main"]),
+            deb_architectures=dict(type="list", elements="str", default=["amd64"]),
+            keep=dict(type="int", default=10),
+            lock_timeout=dict(type="int", default=300),
+            signing_key=dict(type="str", default="", no_log=True),
+            signing_passphrase=dict(type="str", default="", no_log=True),
+            sign_packages=dict(type="bool", default=False),
+            stage=dict(type="bool", default=True),
+            promote=dict(type="bool", default=True),
+            check_only=dict(type="bool", default=False),
+            check_repo_dir=dict(type="bool", default=True),
+        ),
+        supports_check_mode=False,
+    )
+
+    def run(argv, env=None):
+        rc, out, err = module.run_command(argv, environ_update=env)
+        if rc != 0:
+            lines = (err or out).strip().splitlines()
+            raise PublishError("%s failed (exit %d): %s" % (
+                argv[0], rc, lines[-1] if lines else "no output"))
+
+    try:
+        result = publish(module.params, run)
+    except PublishError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(**result)
+
+
+DEFAULTS = {"build_key": "", "deb_codename": "", "deb_components": ["main"],
+            "deb_architectures": ["amd64"],
+            "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
+            "sign_packages": False, "stage": True, "promote": True}
+
+
+def run_standalone(stdin, stdout):
+    """The same publish on a repository host reached over ssh, without Ansible there:
+    parameters as JSON on stdin (so the signing key is never in a command line), the result
+    as JSON on stdout; exit status 1 with the one-line message on failure."""
+
+    def run(argv, env=None):
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False,
+                              env=dict(os.environ, **(env or {})))
+        if proc.returncode != 0:
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            raise PublishError("%s failed (exit %d): %s" % (
+                argv[0], proc.returncode, lines[-1] if lines else "no output"))
+
+    try:
+        params = dict(DEFAULTS, **json.load(stdin))
+        missing = [k for k in ("repo_dir", "format", "build_id", "files") if k not in params]
+        if missing or params["format"] not in ("deb", "rpm"):
+            raise PublishError("standalone publish needs repo_dir, format (deb or rpm), "
+                               "build_id and files")
+        result = publish(params, run)
+    except (PublishError, ValueError) as exc:
+        stdout.write(json.dumps({"failed": True, "msg": str(exc)}) + "\n")
+        return 1
+    stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+def main():
+    if sys.argv[1:] == ["--stdin"]:
+        sys.exit(run_standalone(sys.stdin, sys.stdout))
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,1 +1,0 @@
-../../../library/packaging_publish.py

@@ -1,1 +1,0 @@
-../../../library/lintian_run.py

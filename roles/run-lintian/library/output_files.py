@@ -1,1 +1,0 @@
-../../../library/output_files.py

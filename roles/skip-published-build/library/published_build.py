@@ -1,1 +1,0 @@
-../../../library/published_build.py

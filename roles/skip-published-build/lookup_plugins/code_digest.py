@@ -1,1 +1,0 @@
-../../../plugins/lookup/code_digest.py

@@ -1,1 +1,0 @@
-../../../plugins/filter/redact_url.py

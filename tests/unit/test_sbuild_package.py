@@ -23,7 +23,7 @@ Files:
 def params(tmp_path, dsc_text=DSC, **extra):
     dsc = tmp_path / "greeter_0.1.0-1.dsc"
     dsc.write_text(dsc_text)
-    base = {"state": "plan", "dsc": str(dsc), "distribution": "bookworm", "arch": "amd64",
+    base = {"phase": "plan", "dsc": str(dsc), "distribution": "bookworm", "arch": "amd64",
             "arch_all_arch": "amd64", "mirror": "", "chroot_packages": [], "chroot_max_age_days": 7,
             "cache_dir": str(tmp_path / "cache"), "output_dir": str(tmp_path / "out"),
             "log_dir": str(tmp_path / "logs"), "extra_repositories": [],
@@ -170,7 +170,7 @@ def test_plan_without_a_chroot_then_finish(tmp_path):
     (tmp_path / "chroot.tar").write_text("tar\n")
     stamp = dict(plan["stamp"], inputs=dict(plan["stamp"]["inputs"],
                                             chroot=str(tmp_path / "chroot.tar")))
-    done = sp.finish(dict(p, state="finish", stamp=stamp))
+    done = sp.finish(dict(p, phase="finish", stamp=stamp))
     assert sorted(f.rsplit("/", 1)[1] for f in done["logs"]) == [
         "greeter_0.1.0-1_amd64.build.txt", "greeter_0.1.0-1_amd64.buildinfo"]
     assert (tmp_path / "logs" / "greeter_0.1.0-1_amd64.build.txt").read_text() == "log\n"
@@ -185,6 +185,25 @@ def test_failed_build_keeps_the_log_and_records_nothing(tmp_path):
     p = params(tmp_path)
     plan = sp.plan(p)
     (tmp_path / "out" / "greeter_0.1.0-1_amd64.build").write_text("E: failed\n")
-    done = sp.finish(dict(p, state="finish", stamp=plan["stamp"], rc=2))
+    done = sp.finish(dict(p, phase="finish", stamp=plan["stamp"], rc=2))
     assert done["packages"] == {} and len(done["logs"]) == 1
     assert not (tmp_path / "out" / ".build-stamp.json").exists()
+
+
+def test_documented_options_are_the_argument_spec_and_phase_names_the_step():
+    """DOCUMENTATION and the argument spec agree; the step is `phase` (plan|finish), required,
+    and there is no `state`: in a module that word means a desired state (present|absent)."""
+    import yaml
+
+    documented = yaml.safe_load(sp.DOCUMENTATION)["options"]
+    assert set(documented) == set(sp.ARGUMENT_SPEC)
+    for name, spec in sp.ARGUMENT_SPEC.items():
+        doc = documented[name]
+        for key in ("type", "elements", "choices", "default"):
+            assert doc.get(key) == spec.get(key), (name, key)
+        assert bool(doc.get("required")) == bool(spec.get("required")), name
+    assert "state" not in sp.ARGUMENT_SPEC
+    assert sp.ARGUMENT_SPEC["phase"] == {"type": "str", "choices": ["plan", "finish"],
+                                         "required": True}
+    for example in yaml.safe_load(sp.EXAMPLES):
+        assert example["sbuild_package"]["phase"] in ("plan", "finish"), example["name"]

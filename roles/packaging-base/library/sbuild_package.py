@@ -29,7 +29,7 @@ description:
   - The bookkeeping of the build-deb-binary role in two module runs around the two commands
     that do the work (mmdebstrap when the chroot is missing or too old, sbuild), so that the
     role costs little more than the build itself.
-  - "C(state=plan): checks the source package, the distribution (distro-info-data) and the
+  - "C(phase=plan): checks the source package, the distribution (distro-info-data) and the
     architecture (and whether this architecture builds the Architecture all packages: a source
     package that has only those fails on another one); names the cached chroot from everything
     that shapes it (distribution, architecture, mirror, chroot packages, mmdebstrap's version
@@ -38,18 +38,20 @@ description:
     .dsc's content, the chroot's path, size and mtime and the build options); when a build is
     needed empties the output directory and writes the sbuild configuration that unpacks the
     chroot into a tmpfs. Returns the mmdebstrap and sbuild command lines."
-  - "C(state=finish): keeps the build log and .buildinfo in the log directory (of this build
+  - "C(phase=finish): keeps the build log and .buildinfo in the log directory (of this build
     or of the reused one) and, after a successful build, returns the built packages and
     records the build stamp."
 requirements:
   - python-debian, distro-info (Debian packages python3-debian, python3-distro-info)
   - sbuild, mmdebstrap and dpkg on the node
 options:
-  state:
-    description: C(plan) before the build, C(finish) after it.
+  phase:
+    description:
+      - Which step of the bookkeeping to run, C(plan) before the build, C(finish) after
+        it (a step, not a desired state, hence not called C(state)).
     type: str
     choices: [plan, finish]
-    default: plan
+    required: true
   dsc:
     description: Source package (.dsc) to build (C(plan)).
     type: str
@@ -157,12 +159,25 @@ author:
 EXAMPLES = r"""
 - name: Plan the build
   sbuild_package:
+    phase: plan
     dsc: "{{ build_deb_source_dsc }}"
     distribution: bookworm
     cache_dir: /var/cache/zuul-packaging/chroots
     output_dir: /tmp/build/deb/binary
     log_dir: /tmp/zuul-output/logs/deb
   register: _plan
+
+# ... sbuild runs _plan.sbuild_argv unless _plan.reuse, registered as _sbuild ...
+
+- name: Keep the build log and .buildinfo, record the build
+  sbuild_package:
+    phase: finish
+    output_dir: /tmp/build/deb/binary
+    log_dir: /tmp/zuul-output/logs/deb
+    stamp: "{{ _plan.stamp }}"
+    rc: "{{ _sbuild.rc | default(0) }}"
+    built: "{{ not _plan.reuse }}"
+  register: _finish
 """
 
 RETURN = r"""
@@ -470,40 +485,42 @@ def finish(p):
             "packages": packages}
 
 
+# The options of DOCUMENTATION (tests/unit/test_sbuild_package.py checks that they agree).
+ARGUMENT_SPEC = {
+    "phase": {"type": "str", "choices": ["plan", "finish"], "required": True},
+    "dsc": {"type": "str", "default": ""},
+    "distribution": {"type": "str", "default": ""},
+    "arch": {"type": "str", "default": ""},
+    "arch_all_arch": {"type": "str", "default": "amd64"},
+    "mirror": {"type": "str", "default": ""},
+    "chroot_packages": {"type": "list", "elements": "str", "default": []},
+    "chroot_max_age_days": {"type": "int", "default": 7},
+    "cache_dir": {"type": "path", "default": ""},
+    "output_dir": {"type": "path", "required": True},
+    "log_dir": {"type": "path", "required": True},
+    "extra_repositories": {"type": "list", "elements": "str", "default": []},
+    "extra_repository_keys": {"type": "list", "elements": "str", "default": [],
+                              "no_log": False},
+    "extra_packages": {"type": "list", "elements": "str", "default": []},
+    "apt_upgrade": {"type": "bool", "default": False},
+    "bake_build_deps": {"type": "bool", "default": True},
+    "unpack_dir": {"type": "str", "default": "/dev/shm"},
+    "extra_args": {"type": "list", "elements": "str", "default": []},
+    "lintian_chroot": {"type": "bool", "default": False},
+    "code": {"type": "str", "default": ""},
+    "rc": {"type": "int", "default": 0},
+    "built": {"type": "bool", "default": True},
+    "stamp": {"type": "dict", "default": {}},
+}
+
+
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
 
-    module = AnsibleModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["plan", "finish"], "default": "plan"},
-            "dsc": {"type": "str", "default": ""},
-            "distribution": {"type": "str", "default": ""},
-            "arch": {"type": "str", "default": ""},
-            "arch_all_arch": {"type": "str", "default": "amd64"},
-            "mirror": {"type": "str", "default": ""},
-            "chroot_packages": {"type": "list", "elements": "str", "default": []},
-            "chroot_max_age_days": {"type": "int", "default": 7},
-            "cache_dir": {"type": "path", "default": ""},
-            "output_dir": {"type": "path", "required": True},
-            "log_dir": {"type": "path", "required": True},
-            "extra_repositories": {"type": "list", "elements": "str", "default": []},
-            "extra_repository_keys": {"type": "list", "elements": "str", "default": [],
-                                      "no_log": False},
-            "extra_packages": {"type": "list", "elements": "str", "default": []},
-            "apt_upgrade": {"type": "bool", "default": False},
-            "bake_build_deps": {"type": "bool", "default": True},
-            "unpack_dir": {"type": "str", "default": "/dev/shm"},
-            "extra_args": {"type": "list", "elements": "str", "default": []},
-            "lintian_chroot": {"type": "bool", "default": False},
-            "code": {"type": "str", "default": ""},
-            "rc": {"type": "int", "default": 0},
-            "built": {"type": "bool", "default": True},
-            "stamp": {"type": "dict", "default": {}},
-        },
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC)
     p = module.params
     try:
-        module.exit_json(**(plan(p) if p["state"] == "plan" else finish(p)))
+        module.exit_json(**(plan(p) if p["phase"] == "plan" else finish(p)))
     except SbuildError as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:

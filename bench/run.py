@@ -400,18 +400,17 @@ def publish_ratio(fmt, work):
         # the same through the publish role, as a job's publish step runs it
         if fmt == "deb":
             variables = {
-                "publish_deb_repo_changes": [str(f) for f in added],
-                "publish_deb_repo_sources": [],
-                "publish_deb_repo_build_id": "b3",
-                "publish_deb_repo_root": str(repo.parent / ("deb-role-%d" % size)),
-                "publish_deb_repo_architectures": ["amd64"],
+                "publish_packaging_repo_files": [str(f) for f in added],
+                "publish_packaging_repo_build_id": "b3",
+                "publish_packaging_repo_root": str(repo.parent / ("deb-role-%d" % size)),
+                "publish_packaging_repo_deb_architectures": ["amd64"],
             }
             target = repo.parent / ("deb-role-%d" % size) / "bookworm"
         else:
             variables = {
-                "publish_rpm_repo_rpms": [str(f) for f in added],
-                "publish_rpm_repo_build_id": "b3",
-                "publish_rpm_repo_root": str(repo.parent / ("rpm-role-%d" % size)),
+                "publish_packaging_repo_files": [str(f) for f in added],
+                "publish_packaging_repo_build_id": "b3",
+                "publish_packaging_repo_root": str(repo.parent / ("rpm-role-%d" % size)),
             }
             target = repo.parent / ("rpm-role-%d" % size) / "centos-stream-9-x86_64"
         target.parent.mkdir()

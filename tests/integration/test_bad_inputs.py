@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -193,8 +194,8 @@ CASES = [
      "fetch-distgit: set packaging_distgit_url (or fetch_distgit_url) to the distgit "
      "repository"),
     ("deb-missing-signing-key", "deb", None, lambda ex: {"packaging_require_signing": True},
-     "publish-deb-repo: this job publishes signed repositories and "
-     "publish_deb_repo_signing_key is empty"),
+     "publish-packaging-repo: this job publishes signed repositories and "
+     "publish_packaging_repo_signing_key is empty"),
     ("deb-wrong-key-passphrase", "deb", None,
      lambda ex: {"packaging_signing": {"key": protected_key(), "passphrase": "not it"}},
      "cannot sign: wrong passphrase"),
@@ -204,7 +205,7 @@ CASES = [
     ("deb-repo-path-not-writable", "deb", None,
      lambda ex: {"packaging_repo_dir": not_a_directory(ex)},
      "is not writable: Not a directory"),
-    ("deb-path-like-build-id", "deb", None, lambda ex: {"publish_deb_repo_build_id": "../b1"},
+    ("deb-path-like-build-id", "deb", None, lambda ex: {"publish_packaging_repo_build_id": "../b1"},
      "build_id '../b1' is not a plain name"),
     ("deb-unknown-lintian-level", "deb", None, lambda ex: {"packaging_lintian_fail_on": "loud"},
      "value of run_lintian_fail_on must be one of: error, warning, info, pedantic, none, "
@@ -226,8 +227,8 @@ CASES = [
      lambda ex: {"packaging_signing": {"key": protected_key(), "passphrase": ""}},  # none
      "cannot sign: wrong passphrase"),
     ("rpm-missing-signing-key", "rpm", None, lambda ex: {"packaging_require_signing": True},
-     "publish-rpm-repo: this job publishes signed repositories and "
-     "publish_rpm_repo_signing_key is empty"),
+     "publish-packaging-repo: this job publishes signed repositories and "
+     "publish_packaging_repo_signing_key is empty"),
     ("rpm-repo-path-not-writable", "rpm", None,
      lambda ex: {"packaging_repo_dir": not_a_directory(ex)},
      "is not writable: Not a directory"),
@@ -276,12 +277,22 @@ def test_bad_input(case, tmp_path):
     make_vars = deb_vars if kind == "deb" else rpm_vars
     result = play("build-%s.yaml" % kind, make_vars(ex, work, **extra(ex)))
     assert result.rc != 0
-    assert len(result.failures) == 1, result.output[-2000:]
+    # the step's one line; the run playbook's rescue raises the same line again after
+    # writing the failure's build report
+    assert len(set(result.failures)) == 1, result.output[-2000:]
     # Ansible's own argument_specs validation puts this header above its one-line message
     message = result.failure.replace("Validation of arguments failed:\n", "", 1)
     assert "\n" not in message.strip()
     assert expected.replace("{ex}", str(ex)) in message, message
     assert not (work / "repos").exists(), "something was published"
+    # the failure has its build report: the step, its role and the same line
+    report = json.loads((work / "output" / "artifacts" / ("build-report-%s.json" % kind))
+                        .read_text())
+    assert report["outcome"] == "failed"
+    assert report["failure"]["role"] and report["failure"]["step"], report["failure"]
+    assert expected.replace("{ex}", str(ex)) in report["failure"]["message"]
+    html = (work / "output" / "artifacts" / ("build-report-%s.html" % kind)).read_text()
+    assert "Failed at step %s (%s)" % (report["failure"]["step"], report["failure"]["role"]) in html
     if "absent" in checks:
         assert not checks["absent"](ex).exists(), "git ran an option from the input"
     if "secret" in checks:

@@ -24,7 +24,7 @@ def make_deb(work, package, version):
 
 
 def make_repo(work, debs):
-    """A reprepro repository of the debs, as publish-deb-repo lays it out (dists/, pool/)."""
+    """A reprepro repository of the debs, as publish-packaging-repo lays it out (dists/, pool/)."""
     repo = work / "repo"
     (repo / "conf").mkdir(parents=True)
     arch = subprocess.run(["dpkg", "--print-architecture"], check=True, capture_output=True,

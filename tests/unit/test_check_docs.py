@@ -31,13 +31,13 @@ def append(relative, text):
 
 
 def unprefixed_variable(root):
-    role = root / "roles" / "publish-deb-repo"
-    append("roles/publish-deb-repo/defaults/main.yaml", "keep_builds: 3\n")(root)
-    edit(role / "meta/argument_specs.yaml", "      publish_deb_repo_keep:\n",
+    role = root / "roles" / "publish-packaging-repo"
+    append("roles/publish-packaging-repo/defaults/main.yaml", "keep_builds: 3\n")(root)
+    edit(role / "meta/argument_specs.yaml", "      publish_packaging_repo_keep:\n",
          "      keep_builds:\n        description: x\n        type: int\n        default: 3\n"
-         "      publish_deb_repo_keep:\n")
-    edit(role / "README.rst", ".. zuul:rolevar:: publish_deb_repo_keep\n",
-         ".. zuul:rolevar:: keep_builds\n\n   x\n\n.. zuul:rolevar:: publish_deb_repo_keep\n")
+         "      publish_packaging_repo_keep:\n")
+    edit(role / "README.rst", ".. zuul:rolevar:: publish_packaging_repo_keep\n",
+         ".. zuul:rolevar:: keep_builds\n\n   x\n\n.. zuul:rolevar:: publish_packaging_repo_keep\n")
 
 
 BREAKAGES = [
@@ -49,16 +49,18 @@ BREAKAGES = [
      append("roles/run-lintian/defaults/main.yaml", "run_lintian_extra: 1\n"),
      "roles/run-lintian: run_lintian_extra is in defaults but not in argument_specs"),
     ("defaults-disagree",
-     lambda root: edit(root / "roles/publish-deb-repo/defaults/main.yaml",
-                       "publish_deb_repo_keep: 10", "publish_deb_repo_keep: 5"),
-     "roles/publish-deb-repo: publish_deb_repo_keep defaults to 10 in argument_specs but 5 "
-     "in defaults"),
+     lambda root: edit(root / "roles/publish-packaging-repo/defaults/main.yaml",
+                       "publish_packaging_repo_keep: 10", "publish_packaging_repo_keep: 5"),
+     "roles/publish-packaging-repo: publish_packaging_repo_keep defaults to 10 in argument_specs "
+     "but 5 in defaults"),
     ("readme-lacks-a-variable",
-     lambda root: edit(root / "roles/publish-deb-repo/README.rst",
-                       ".. zuul:rolevar:: publish_deb_repo_keep\n", ".. note::\n"),
-     "roles/publish-deb-repo: publish_deb_repo_keep is in argument_specs but not in README.rst"),
+     lambda root: edit(root / "roles/publish-packaging-repo/README.rst",
+                       ".. zuul:rolevar:: publish_packaging_repo_keep\n", ".. note::\n"),
+     "roles/publish-packaging-repo: publish_packaging_repo_keep is in argument_specs but not in "
+     "README.rst"),
     ("unprefixed-role-variable", unprefixed_variable,
-     "roles/publish-deb-repo: variable keep_builds is not prefixed with publish_deb_repo_"),
+     "roles/publish-packaging-repo: variable keep_builds is not prefixed with "
+     "publish_packaging_repo_"),
     ("job-without-description",
      lambda root: edit(root / "zuul.d/jobs.yaml",
                        "    description: packaging-build-deb for Debian 13 (trixie).\n", ""),

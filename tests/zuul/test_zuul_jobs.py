@@ -224,8 +224,8 @@ def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):
     build = builds["greeter-publish-deb-without-key"]
     assert build["result"] == "FAILURE", build
     output = job_output(zuul, build)
-    assert ("publish-deb-repo: this job publishes signed repositories and "
-            "publish_deb_repo_signing_key is empty") in output
+    assert ("publish-packaging-repo: this job publishes signed repositories and "
+            "publish_packaging_repo_signing_key is empty") in output
     assert "build-deb-source" not in output  # failed before the build
     assert not (zuul.work / "nokey" / "repos").exists()
 

@@ -188,14 +188,13 @@ removed:
 
 BUILD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MARKER = ".zuul-packaging-build.json"
-POOL_DIRS = {"deb": ("pool",), "rpm": ("Packages",)}
 BUILD_KEYS = "build-keys.json"
 
 
 def pool_files(root, fmt):
     """Relative paths of the package files under a build directory."""
     found = set()
-    for pool in POOL_DIRS[fmt]:
+    for pool in BACKENDS[fmt].pool_dirs:
         for dirpath, _dirs, names in os.walk(os.path.join(root, pool)):
             found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)
     return found
@@ -468,7 +467,7 @@ class Lock:
 
 def seed_copy(source, target, fmt):
     """Copy a published build as the start of a new one; package files are hard-linked."""
-    pools = POOL_DIRS[fmt]
+    pools = BACKENDS[fmt].pool_dirs
 
     def copy(src, dst):
         relative = os.path.relpath(src, source)
@@ -618,10 +617,53 @@ def sync_filesystem(path):
         os.close(descriptor)
 
 
-class DebBackend:
+class Backend:
+    """What a package format adds to the core (lock, stage, check, swap, retention): the one
+    interface a new format implements, registered in BACKENDS.
+
+    suffixes   the input files it takes
+    pool_dirs  the directories of a repository that hold package files (hard-linked when a
+               new build is seeded from current)
+    validate(params)                          raise PublishError for format options missing
+    expected(files, run)                      ({(name, version, arch)}, {file names}) the
+                                              inputs stand for
+    add(params, run, signer, staging, files, expected)
+                                              put the files into the staged repository,
+                                              regenerate and sign its index; return the
+                                              inputs recorded for the build
+    check(params, staging, expected, inputs)  raise PublishError unless the staged index
+                                              holds exactly the expected packages
+    added(before, after, inputs)              the package files this build added (for its
+                                              build key), from the pool before and after
+    """
+
+    suffixes = ()
+    pool_dirs = ()
+
+    @staticmethod
+    def validate(params):
+        return None
+
+    @staticmethod
+    def added(before, after, inputs):
+        return set(inputs)
+
+
+class DebBackend(Backend):
     """reprepro: .changes, .dsc and .deb files into a distribution of one codename."""
 
     suffixes = (".changes", ".dsc", ".deb", ".udeb")
+    pool_dirs = ("pool",)
+
+    @staticmethod
+    def validate(params):
+        if not params.get("deb_codename"):
+            raise PublishError("deb_codename is required for a deb repository")
+
+    @staticmethod
+    def added(before, after, inputs):
+        # reprepro files a .changes' packages under pool/: what appeared there
+        return after - before
 
     @staticmethod
     def deb822(path, kind):
@@ -727,10 +769,11 @@ class DebBackend:
                 "skipped; nothing was published" % "; ".join(wrong))
 
 
-class RpmBackend:
+class RpmBackend(Backend):
     """createrepo_c: .rpm files under Packages/."""
 
     suffixes = (".rpm",)
+    pool_dirs = ("Packages",)
 
     @staticmethod
     def expected(files, run):
@@ -835,8 +878,7 @@ def publish_signed(params, run, signer):
             raise PublishError("package file %s does not exist" % path)
         if not path.endswith(wanted):
             raise PublishError("%s is not a %s file" % (path, " or ".join(wanted)))
-    if fmt == "deb" and not params["deb_codename"]:
-        raise PublishError("deb_codename is required for a deb repository")
+    BACKENDS[fmt].validate(params)
     try:
         os.makedirs(os.path.join(repo_dir, "builds"), exist_ok=True)
     except OSError as exc:
@@ -919,7 +961,7 @@ def stage_build(params, run, signer, files, names, current):
         expected = backend.expected(files, run)
         inputs = backend.add(params, run, signer, staging, files, expected)
         backend.check(params, staging, expected, inputs)
-        added = pool_files(staging, fmt) - before if fmt == "deb" else set(inputs)
+        added = backend.added(before, pool_files(staging, fmt), inputs)
         write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
         write_json(os.path.join(staging, MARKER), {
             "build_id": build_id, "files": names, "published_at": time.time(),
@@ -940,7 +982,7 @@ def run_module():
     module = AnsibleModule(
         argument_spec=dict(
             repo_dir=dict(type="path", required=True),
-            format=dict(type="str", choices=["deb", "rpm"], required=True),
+            format=dict(type="str", choices=sorted(BACKENDS), required=True),
             build_id=dict(type="str", required=True),
             build_key=dict(type="str", default="", no_log=False),
             files=dict(type="list", elements="path", default=[]),
@@ -996,9 +1038,9 @@ def run_standalone(stdin, stdout):
     try:
         params = dict(DEFAULTS, **json.load(stdin))
         missing = [k for k in ("repo_dir", "format", "build_id", "files") if k not in params]
-        if missing or params["format"] not in ("deb", "rpm"):
-            raise PublishError("standalone publish needs repo_dir, format (deb or rpm), "
-                               "build_id and files")
+        if missing or params["format"] not in BACKENDS:
+            raise PublishError("standalone publish needs repo_dir, format (%s), build_id and "
+                               "files" % " or ".join(sorted(BACKENDS)))
         result = publish(params, run)
     except (PublishError, ValueError) as exc:
         stdout.write(json.dumps({"failed": True, "msg": str(exc)}) + "\n")

@@ -81,6 +81,29 @@ def test_logs_and_lintian_report_are_kept(first_build):
     assert "Status: successful" in build_log
 
 
+def test_build_report_has_every_step(first_build):
+    """The report is made from the stage roles' build records: one per step, in order, and
+    the HTML links the logs and the lint report relative to the log root."""
+    work, version, _ = first_build
+    artifacts = work / "output" / "artifacts"
+    report = json.loads((artifacts / "build-report-deb.json").read_text())
+    assert report["outcome"] == "built" and report["failure"] == {}
+    assert [(r["step"], r["role"]) for r in report["steps"]] == [
+        ("fetch", "fetch-distgit"), ("reuse", "skip-published-build"),
+        ("source", "build-deb-source"), ("binary", "build-deb-binary"), ("lint", "run-lintian"),
+        ("publish", "publish-packaging-repo"), ("install", "verify-deb-install"),
+        ("promote", "promote-packaging-repo")]
+    assert all(set(r) == {"role", "step", "format", "result", "summary", "files", "logs",
+                          "seconds", "details"} for r in report["steps"])
+    by_step = {r["step"]: r for r in report["steps"]}
+    assert by_step["source"]["details"]["version"] == report["version"] == version
+    assert by_step["install"]["details"]["installed"] == [{"name": "greeter", "version": version}]
+    assert by_step["promote"]["details"]["build_id"] == report["build_id"]
+    html = (artifacts / "build-report-deb.html").read_text()
+    assert '<a href="../logs/deb/lintian.txt">lintian.txt</a>' in html
+    assert '<a href="../logs/deb/verify-install.txt">verify-install.txt</a>' in html
+
+
 def test_the_same_inputs_again_are_skipped_and_publish_nothing(first_build, example):
     work, version, _ = first_build
     repo = work / "repos" / "deb" / DIST

@@ -222,7 +222,7 @@ CASES = [
     ("rpm-spec-without-version", "rpm", spec_without_version, lambda ex: {},
      "/greeter.spec does not parse: Version field must be present in package: (main package)"),
     ("rpm-path-like-target", "rpm", None, lambda ex: {"packaging_rpm_target": "../el9"},
-     'a plain repository name (got "../el9")'),
+     'the repository name "../el9" is not a plain name'),
     ("rpm-wrong-key-passphrase", "rpm", None,
      lambda ex: {"packaging_signing": {"key": protected_key(), "passphrase": ""}},  # none
      "cannot sign: wrong passphrase"),

@@ -1,12 +1,13 @@
-"""mock_config: the generated config is Python as mock runs it, and the target check."""
+"""mock_config (module_utils, used by rpm_binary_package): the generated config is Python as
+mock runs it, and the target check."""
 
 from __future__ import annotations
 
 import configparser
 import re
 
-import mock_config as mc
 import pytest
+from ansible.module_utils.zuul_packaging import mock_config as mc
 
 TARGET = "centos-stream-9-x86_64"
 REPOS = ["https://repos.example.org/rpm/centos-stream-9-x86_64/current",

@@ -1,4 +1,5 @@
-"""rpm_spec: describe and update spec files, checked with rpm's own rpmspec."""
+"""rpm_spec (module_utils, used by rpm_source_package): describe and update spec files, checked
+with rpm's own rpmspec."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import rpm
-import rpm_spec as rs
+from ansible.module_utils.zuul_packaging import rpm_spec as rs
 
 ROOT = Path(__file__).resolve().parents[2]
 GREETER = ROOT / "examples" / "greeter" / "distgit-rpm" / "greeter.spec"

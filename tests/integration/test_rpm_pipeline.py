@@ -3,6 +3,7 @@ these Debian machines), with the real tools."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -81,9 +82,59 @@ def test_rpmlint_report_has_no_error(rpm_build):
     assert " 0 errors" in report
 
 
+def test_build_report_has_every_step(rpm_build):
+    """The report is made from the stage roles' build records: one per step, in order, of one
+    shape, and the rpm steps' details hold what they made."""
+    work, version, release, _ = rpm_build
+    report = json.loads((work / "output" / "artifacts" / "build-report-rpm.json").read_text())
+    assert report["outcome"] == "built" and report["failure"] == {}
+    assert [(r["step"], r["role"]) for r in report["steps"]] == [
+        ("fetch", "fetch-distgit"), ("reuse", "skip-published-build"),
+        ("source", "build-rpm-source"), ("binary", "build-rpm-binary"), ("lint", "run-rpmlint"),
+        ("publish", "publish-packaging-repo"), ("install", "verify-rpm-install"),
+        ("promote", "promote-packaging-repo")]
+    assert all(set(r) == {"role", "step", "format", "result", "summary", "files", "logs",
+                          "seconds", "details"} for r in report["steps"])
+    by_step = {r["step"]: r for r in report["steps"]}
+    full = "%s-%s" % (version, release)
+    srpm = str(work / "work" / "rpm" / "source" / "SRPMS" / ("greeter-%s.src.rpm" % full))
+    rpm = str(work / "work" / "rpm" / "binary" / "rpmbuild" / "RPMS" / "noarch"
+              / ("greeter-%s.noarch.rpm" % full))
+    assert by_step["source"]["result"] == "done"
+    assert by_step["source"]["details"]["version"] == report["version"] == full
+    assert by_step["source"]["details"]["source_package"] == srpm
+    assert by_step["source"]["files"] == [srpm]
+    assert by_step["binary"]["details"] == {
+        "packages": [rpm], "builder": "rpmbuild", "target": TARGET,
+        "buildroot": by_step["binary"]["details"]["buildroot"]}
+    assert by_step["binary"]["details"]["buildroot"].startswith("rpmbuild on the node (Debian ")
+    assert by_step["binary"]["logs"] == [str(work / "output" / "logs" / "rpm" / "rpmbuild.log.txt")]
+    assert by_step["lint"]["details"]["tool"] == "rpmlint"
+    assert by_step["lint"]["details"]["counts"]["error"] in (0, "0")
+    assert by_step["install"]["details"] == {
+        "installed": [{"name": "greeter", "version": full}], "method": "rpm-nodeps"}
+
+
 def test_unsatisfied_buildrequires_are_listed_without_nodeps(example, tmp_path):
     result = play("build-rpm.yaml", rpm_vars(example, tmp_path, build_rpm_binary_nodeps=False))
     assert result.rc != 0
     assert result.failure.startswith(
         "build-rpm-binary: BuildRequires not installed on this host: make;")
     assert not (tmp_path / "repos").exists()
+
+
+def test_unchanged_inputs_reuse_the_srpm_and_rpms(rpm_build, example):
+    """With the published-build skip off, the same inputs go through the build roles again:
+    their build stamps reuse the SRPM and the RPMs (nothing rebuilt, the same files)."""
+    work, version, release, _ = rpm_build
+    srpms = sorted((work / "work" / "rpm" / "source" / "SRPMS").iterdir())
+    stamps = [(p, p.stat().st_mtime_ns) for p in srpms]
+    result = play("build-rpm.yaml", rpm_vars(example, work, packaging_skip_published=False))
+    assert result.rc == 0, result.output[-3000:]
+    report = json.loads((work / "output" / "artifacts" / "build-report-rpm.json").read_text())
+    by_step = {r["step"]: r for r in report["steps"]}
+    assert by_step["source"]["result"] == by_step["binary"]["result"] == "reused"
+    assert by_step["source"]["summary"].endswith("not rebuilt")
+    assert by_step["binary"]["details"]["packages"][0].endswith(
+        "/greeter-%s-%s.noarch.rpm" % (version, release))
+    assert [(p, p.stat().st_mtime_ns) for p in srpms] == stamps

@@ -21,7 +21,6 @@ directory, owned by zuul-node, is where the jobs write and the tests read. The n
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shlex
@@ -29,9 +28,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "etc"
@@ -51,6 +53,14 @@ SERVICES = ("scheduler", "executor", "web", "launcher")
 
 class HarnessError(Exception):
     pass
+
+
+class EncryptedLoader(yaml.SafeLoader):
+    """Reads zuul-client's output: the !encrypted/pkcs1-oaep value as its list of chunks."""
+
+
+EncryptedLoader.add_constructor(
+    "!encrypted/pkcs1-oaep", lambda loader, node: loader.construct_sequence(node))
 
 
 def log(message):
@@ -342,21 +352,28 @@ class Zuul:
              "--project", project, "--ref", ref, "--oldrev", oldrev, "--newrev", newrev])
 
     def encrypt(self, project, plaintext):
-        """A secret value as Zuul's !encrypted/pkcs1-oaep list, with the project's key."""
-        public = self.home / "tmp" / ("%s.pub" % project)
-        with urllib.request.urlopen("%s/api/tenant/%s/key/%s.pub" % (self.web, TENANT, project),
-                                    timeout=10) as response:
-            public.write_bytes(response.read())
-        data = plaintext.encode()
-        chunk = 4096 // 8 - 2 * 20 - 2  # RSA-4096 OAEP with SHA-1, as Zuul decrypts it
-        chunks = []
-        for start in range(0, len(data), chunk):
-            proc = subprocess.run(["openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey", public,
-                                   "-pkeyopt", "rsa_padding_mode:oaep"],
-                                  input=data[start:start + chunk], capture_output=True,
-                                  check=True)
-            chunks.append(base64.b64encode(proc.stdout).decode())
-        return chunks
+        """A secret value as the chunks of Zuul's !encrypted/pkcs1-oaep list, made as Zuul's
+        documentation tells users to: `zuul-client encrypt` against this running Zuul, which
+        fetches the project's public key from the REST API (tenant/<tenant>/key/<project>.pub).
+        The plaintext goes through a file only the harness's user reads, removed afterwards."""
+        scratch = Path(tempfile.mkdtemp(prefix="encrypt-", dir=self.home / "tmp"))
+        try:
+            infile, outfile = scratch / "plaintext", scratch / "secret.yaml"
+            with os.fdopen(os.open(infile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
+                           "w") as handle:
+                handle.write(plaintext)  # --infile: encrypted as it is, not stripped
+            proc = run([Path(sys.executable).parent / "zuul-client", "--zuul-url", self.web,
+                        "encrypt", "--tenant", TENANT, "--project", project,
+                        "--secret-name", "harness", "--field-name", "value",
+                        "--infile", infile, "--outfile", outfile], check=False)
+            if proc.returncode != 0 or not outfile.is_file():
+                raise HarnessError("zuul-client encrypt for %s failed (exit %d): %s" % (
+                    project, proc.returncode, (proc.stdout + proc.stderr).strip()[-2000:]))
+            secret = yaml.load(outfile.read_text(), Loader=EncryptedLoader)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        # zuul-client wraps each base64 chunk over lines, which YAML folds with spaces
+        return ["".join(chunk.split()) for chunk in secret[0]["secret"]["data"]["value"]]
 
     def push_config(self, path, text, wait_job):
         """Commit path to the config project and wait until Zuul knows wait_job."""

@@ -29,13 +29,6 @@ FILES = sorted({*(ROOT / "roles").glob("*/molecule/*/verify.yml"),
                 *(ROOT / "roles").glob("*/molecule/*/tasks/*.yml"),
                 *(ROOT / ".config" / "molecule").glob("*.yaml"),
                 *(ROOT / ".config" / "molecule").glob("*.yml")})
-# scenarios of roles being rewritten by their owners whose negative checks still lack the
-# guard (publish-deb-repo becomes publish-packaging-repo, which has it); strict: remove an
-# entry once its scenario has the guard
-PENDING = {
-    "roles/publish-deb-repo/molecule/default/verify.yml",
-    "roles/skip-published-build/molecule/default/verify.yml",
-}
 FAIL = {"fail", "ansible.builtin.fail", "ansible.legacy.fail"}
 ASSERT = {"assert", "ansible.builtin.assert", "ansible.legacy.assert"}
 SET_FACT = {"set_fact", "ansible.builtin.set_fact", "ansible.legacy.set_fact"}
@@ -116,10 +109,7 @@ def test_there_are_scenarios_to_check():
     assert len([path for path in FILES if path.name == "verify.yml"]) >= 15
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(path, marks=pytest.mark.xfail(
-        strict=True, reason="negative checks without a guard, owner's rewrite pending"))
-    if relative(path) in PENDING else path for path in FILES], ids=relative)
+@pytest.mark.parametrize("path", FILES, ids=relative)
 def test_every_negative_check_fails_when_the_role_does_not(path):
     bad = unguarded(yaml.safe_load(path.read_text()))
     assert not bad, ("%s: these negative checks pass when the role does not fail (record the "

@@ -31,7 +31,7 @@ description:
   - One step for the whole source build, so that it costs one module run - checks the
     target distribution against distro-info-data, inspects the distgit's C(debian/) with
     python-debian, computes the snapshot version from both git histories, and looks up the
-    build stamp of these inputs (the C(build_stamp) module's key).
+    build stamp of these inputs (module_utils build_stamp's key).
   - When the stamp says the last build of the same inputs is intact, returns it unchanged.
   - Otherwise empties I(output_dir), makes the orig tarball with C(git archive) of the exact
     upstream commit, unpacks it, replaces any upstream C(debian/) with the distgit's, adds
@@ -68,7 +68,7 @@ options:
     type: str
     default: ''
   tag_exclude:
-    description: Globs of tags that are never releases (C(packaging_version)'s I(tag_exclude)).
+    description: Globs of tags that are never releases (module_utils packaging_version).
     type: list
     elements: str
     default: ['*-eom', '*-em', '*-eol']
@@ -113,7 +113,7 @@ version:
   type: str
   returned: success
 version_info:
-  description: Everything the C(packaging_version) module returns for the two checkouts.
+  description: Everything module_utils packaging_version returns for the two checkouts.
   type: dict
   returned: success
 distribution:

@@ -14,11 +14,11 @@ DOCUMENTATION = r"""
 module: published_build
 short_description: Compute a job's build key and look it up in the published repository
 description:
-  - Reads the upstream commit (C(git rev-parse HEAD)), computes the build key (the
-    C(build_stamp) key of the format, upstream and distgit commits, repository name, the job's
-    build options, whether the repository is signed, extra options and the collection's code
-    digest) and looks it up in the repository's C(build-keys.json), from a directory or over
-    HTTP(S), all in one step so that a job with nothing new to build ends within seconds.
+  - Reads the upstream commit (C(git rev-parse HEAD)), computes the build key (module_utils
+    build_stamp) of the format, upstream and distgit commits, repository name, the job's build
+    options, whether the repository is signed, extra options and the collection's code digest)
+    and looks it up in the repository's C(build-keys.json), from a directory or over HTTP(S),
+    all in one step so that a job with nothing new to build ends within seconds.
   - Returns no key (and never C(found)) when the upstream is not a git checkout with a commit,
     when the distgit commit is unknown, or when the build uses repositories of other jobs of
     the buildset (those are not part of the key).

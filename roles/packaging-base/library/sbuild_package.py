@@ -34,10 +34,10 @@ description:
     package that has only those fails on another one); names the cached chroot from everything
     that shapes it (distribution, architecture, mirror, chroot packages, mmdebstrap's version
     and, when baked, the normalized build dependencies of the .dsc read with python-debian);
-    decides whether it must be made; looks up the build stamp (the C(build_stamp) key of the
-    .dsc's content, the chroot's path, size and mtime and the build options); when a build is
-    needed empties the output directory and writes the sbuild configuration that unpacks the
-    chroot into a tmpfs. Returns the mmdebstrap and sbuild command lines."
+    decides whether it must be made; looks up the build stamp (module_utils build_stamp: the key
+    of the .dsc's content, the chroot's path, size and mtime and the build options); when a
+    build is needed empties the output directory and writes the sbuild configuration that
+    unpacks the chroot into a tmpfs. Returns the mmdebstrap and sbuild command lines."
   - "C(phase=finish): keeps the build log and .buildinfo in the log directory (of this build
     or of the reused one) and, after a successful build, returns the built packages and
     records the build stamp."

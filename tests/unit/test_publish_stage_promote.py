@@ -8,10 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import packaging_publish as pp
 import pytest
+from debian import deb822
 from publish_helpers import (
     build_tiny_deb,
     build_tiny_rpms,
@@ -206,3 +210,44 @@ def test_a_build_published_before_staging_existed_counts_as_promoted(tmp_path):
     assert (again["changed"], again["staged"], again["promoted"]) == (False, False, True)
     assert json.loads(marker.read_text()) == {k: old[k] for k in ("build_id", "files",
                                                                    "published_at")}
+
+
+def test_consumer_files_name_the_build_and_current(tmp_path):
+    """Every staged build holds ready files for apt or dnf: one for the immutable build and
+    one for current, with the key URL when signed; dnf reads the .repo as it is."""
+    rpms = build_tiny_rpms(tmp_path / "rpms")
+    repo = tmp_path / "rpm" / "el9"
+    result = pp.publish(params(repo, "b1", rpms.values(),
+                               repo_url="https://repos.example.org/rpm/el9/"), real_run)
+    build = Path(result["build_dir"])
+    assert (build / "packaging-el9.repo").read_text() == (
+        "[packaging-el9]\nname=packaging-el9\n"
+        "baseurl=https://repos.example.org/rpm/el9/builds/b1\n"
+        "enabled=1\ngpgcheck=0\nrepo_gpgcheck=0\n")
+    assert "baseurl=https://repos.example.org/rpm/el9/current\n" in (
+        build / "packaging-el9-current.repo").read_text()
+    local = pp.publish(params(repo, "b2", rpms.values()), real_run)
+    reposdir = tmp_path / "yum.repos.d"
+    reposdir.mkdir()
+    shutil.copy(Path(local["build_dir"]) / "packaging-el9.repo", reposdir)
+    proc = subprocess.run(
+        ["dnf", "-q", "--setopt=reposdir=%s" % reposdir, "--installroot", str(tmp_path / "root"),
+         "--releasever", "9", "--disablerepo=*", "--enablerepo=packaging-el9",
+         "repoquery", "--qf", "%{name}"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(set(proc.stdout.split())) == sorted(rpms)
+
+
+def test_deb_consumer_files_are_apt_sources():
+    urls = pp.consumer_urls({"repo_dir": "/srv/deb/bookworm", "repo_url": ""}, "b7")
+    files = pp.DebBackend.consumer_files(
+        {"deb_codename": "bookworm", "deb_components": ["main"]}, "greeter", urls, True)
+    assert files["greeter.list"].splitlines()[-1] == (
+        "deb [signed-by=/etc/apt/keyrings/greeter.asc] file:///srv/deb/bookworm/builds/b7 "
+        "bookworm main")
+    assert "curl -fsSL file:///srv/deb/bookworm/current/repo-key.asc" in \
+        files["greeter-current.sources"]
+    paragraph = deb822.Deb822(files["greeter-current.sources"].splitlines())
+    assert paragraph["URIs"] == "file:///srv/deb/bookworm/current"
+    assert paragraph["Signed-By"] == "/etc/apt/keyrings/greeter.asc"
+    assert pp.consumer_name({"repo_dir": "/srv/deb/bookworm/"}) == "packaging-bookworm"

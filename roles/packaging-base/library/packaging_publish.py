@@ -139,6 +139,18 @@ options:
       directory; off when the repository is on another host.
     type: bool
     default: true
+  repo_url:
+    description: The URL that serves I(repo_dir) (http(s) on a repository host); empty means
+      C(file://) of I(repo_dir). The consumer files of each build name URLs under it.
+    type: str
+    default: ''
+  consumer_name:
+    description: Name of the consumer files and of the repository they define; empty means
+      C(packaging-<repo_dir's name>). Each build directory gets C(<name>.sources) and
+      C(<name>.list) (deb) or C(<name>.repo) (rpm) for the build itself, and the same with
+      C(-current) for the current pointer, with the key URL when signed.
+    type: str
+    default: ''
 author:
   - zuul-packaging developers
 """
@@ -635,6 +647,9 @@ class Backend:
                                               holds exactly the expected packages
     added(before, after, inputs)              the package files this build added (for its
                                               build key), from the pool before and after
+    consumer_files(params, name, urls, signed)
+                                              {file name: content} of the ready files a
+                                              consumer installs (apt sources, dnf .repo)
     """
 
     suffixes = ()
@@ -647,6 +662,24 @@ class Backend:
     @staticmethod
     def added(before, after, inputs):
         return set(inputs)
+
+    @staticmethod
+    def consumer_files(params, name, urls, signed):
+        return {}
+
+
+def consumer_urls(params, build_id):
+    """{'': this build's URL, '-current': current's URL} (pure): under repo_url, the URL that
+    serves the repository directory, else file:// of the directory itself."""
+    top = (params.get("repo_url") or "").rstrip("/") or "file://" + params["repo_dir"]
+    return {"": "%s/builds/%s" % (top, build_id), "-current": top + "/current"}
+
+
+def consumer_name(params):
+    """The name consumers' files and repositories get (pure): consumer_name, else
+    packaging-<repository directory name>."""
+    return params.get("consumer_name") or "packaging-" + os.path.basename(
+        params["repo_dir"].rstrip("/"))
 
 
 class DebBackend(Backend):
@@ -664,6 +697,26 @@ class DebBackend(Backend):
     def added(before, after, inputs):
         # reprepro files a .changes' packages under pool/: what appeared there
         return after - before
+
+    @staticmethod
+    def consumer_files(params, name, urls, signed):
+        """deb822 <name>.sources and one-line <name>.list for this build, and the same with
+        -current for the current pointer (pure). Signed: the key goes to
+        /etc/apt/keyrings/<name>.asc, fetched from repo-key.asc of the URL."""
+        keyring = "/etc/apt/keyrings/%s.asc" % name
+        components = " ".join(params.get("deb_components") or ["main"])
+        files = {}
+        for suffix, url in urls.items():
+            key_note = ("# signed: install the key first, e.g.\n# curl -fsSL %s/repo-key.asc "
+                        "-o %s\n" % (url, keyring)) if signed else ""
+            trust = ("Signed-By: %s" % keyring) if signed else "Trusted: yes"
+            files["%s%s.sources" % (name, suffix)] = (
+                "%sTypes: deb deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n%s\n" % (
+                    key_note, url, params["deb_codename"], components, trust))
+            option = ("signed-by=%s" % keyring) if signed else "trusted=yes"
+            files["%s%s.list" % (name, suffix)] = "%sdeb [%s] %s %s %s\n" % (
+                key_note, option, url, params["deb_codename"], components)
+        return files
 
     @staticmethod
     def deb822(path, kind):
@@ -774,6 +827,22 @@ class RpmBackend(Backend):
 
     suffixes = (".rpm",)
     pool_dirs = ("Packages",)
+
+    @staticmethod
+    def consumer_files(params, name, urls, signed):
+        """<name>.repo for this build and <name>-current.repo for the current pointer
+        (pure); signed: repo_gpgcheck (and gpgcheck when the RPMs are signed) with the
+        repository's key URL."""
+        files = {}
+        for suffix, url in urls.items():
+            lines = ["[%s%s]" % (name, suffix), "name=%s%s" % (name, suffix),
+                     "baseurl=%s" % url, "enabled=1",
+                     "gpgcheck=%d" % (1 if signed and params.get("sign_packages") else 0),
+                     "repo_gpgcheck=%d" % (1 if signed else 0)]
+            if signed:
+                lines.append("gpgkey=%s/repo-key.asc" % url)
+            files["%s%s.repo" % (name, suffix)] = "\n".join(lines) + "\n"
+        return files
 
     @staticmethod
     def expected(files, run):
@@ -962,6 +1031,11 @@ def stage_build(params, run, signer, files, names, current):
         inputs = backend.add(params, run, signer, staging, files, expected)
         backend.check(params, staging, expected, inputs)
         added = backend.added(before, pool_files(staging, fmt), inputs)
+        for filename, content in backend.consumer_files(
+                params, consumer_name(params), consumer_urls(params, build_id),
+                bool(params.get("signing_key"))).items():
+            with open(os.path.join(staging, filename), "w", encoding="utf-8") as handle:
+                handle.write(content)
         write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
         write_json(os.path.join(staging, MARKER), {
             "build_id": build_id, "files": names, "published_at": time.time(),
@@ -998,6 +1072,8 @@ def run_module():
             promote=dict(type="bool", default=True),
             check_only=dict(type="bool", default=False),
             check_repo_dir=dict(type="bool", default=True),
+            repo_url=dict(type="str", default=""),
+            consumer_name=dict(type="str", default=""),
         ),
         supports_check_mode=False,
     )
@@ -1019,7 +1095,8 @@ def run_module():
 DEFAULTS = {"build_key": "", "deb_codename": "", "deb_components": ["main"],
             "deb_architectures": ["amd64"],
             "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
-            "sign_packages": False, "stage": True, "promote": True}
+            "sign_packages": False, "stage": True, "promote": True, "repo_url": "",
+            "consumer_name": ""}
 
 
 def run_standalone(stdin, stdout):

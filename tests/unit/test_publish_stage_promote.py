@@ -251,3 +251,14 @@ def test_deb_consumer_files_are_apt_sources():
     assert paragraph["URIs"] == "file:///srv/deb/bookworm/current"
     assert paragraph["Signed-By"] == "/etc/apt/keyrings/greeter.asc"
     assert pp.consumer_name({"repo_dir": "/srv/deb/bookworm/"}) == "packaging-bookworm"
+
+
+def test_consumer_files_never_carry_the_publishers_credentials():
+    """A repository URL with user:token (how a job may reach its repository host) must not
+    end up in files every consumer downloads; the test of the whole job greps for it too."""
+    urls = pp.consumer_urls({"repo_dir": "/srv/rpm/el9",
+                             "repo_url": "https://bot:s3cret@repos.example.org/rpm/el9"}, "b1")
+    assert urls == {"": "https://repos.example.org/rpm/el9/builds/b1",
+                    "-current": "https://repos.example.org/rpm/el9/current"}
+    files = pp.RpmBackend.consumer_files({"sign_packages": True}, "p", urls, True)
+    assert "s3cret" not in "".join(files.values()) and "bot@" not in "".join(files.values())

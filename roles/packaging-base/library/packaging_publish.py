@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from urllib.parse import urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 DOCUMENTATION = r"""
@@ -668,10 +669,20 @@ class Backend:
         return {}
 
 
+def without_credentials(url):
+    """url without its userinfo (pure): files a repository serves to every consumer never
+    carry the publisher's credentials; a consumer that needs some adds its own."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def consumer_urls(params, build_id):
     """{'': this build's URL, '-current': current's URL} (pure): under repo_url, the URL that
-    serves the repository directory, else file:// of the directory itself."""
-    top = (params.get("repo_url") or "").rstrip("/") or "file://" + params["repo_dir"]
+    serves the repository directory (without credentials), else file:// of the directory."""
+    top = without_credentials((params.get("repo_url") or "").rstrip("/")) \
+        or "file://" + params["repo_dir"]
     return {"": "%s/builds/%s" % (top, build_id), "-current": top + "/current"}
 
 

@@ -129,3 +129,105 @@ def test_explicit_branch_must_be_the_one_zuul_checked_out(make_repo):
     prepared = make_repo("prepared")
     prepared.commit("Packaging")
     assert dc.current_branch(str(prepared)) == "main"
+
+
+# DEP-14 distgits (Debian's recommended layout, e.g. Salsa repositories with debian/latest
+# for unstable and debian/bookworm, debian/trixie for stable releases) and Fedora/CentOS
+# distgits (rawhide, f41, c9s): one branch per target, picked by the branch map.
+def dep14(make_repo):
+    origin = make_repo("origin")
+    origin.commit("Packaging for unstable", files={"debian/changelog": "latest\n"})
+    origin.git("branch", "-m", "debian/latest")
+    commits = {"debian/latest": origin.head()}
+    for codename in ("bookworm", "trixie"):
+        origin.git("checkout", "-q", "-b", "debian/" + codename, "debian/latest")
+        commits["debian/" + codename] = origin.commit(
+            "Packaging for " + codename, files={"debian/changelog": codename + "\n"})
+    origin.checkout("debian/latest")
+    return origin, commits
+
+
+DEP14_MAP = {"bookworm": "debian/bookworm", "trixie": "debian/trixie", "*": "debian/latest"}
+
+
+def params(**kw):
+    base = {"path": "", "url": "", "branch": "", "prepared_branch": "", "project": "",
+            "branch_map": {}, "target": ""}
+    return dict(base, **kw)
+
+
+def test_mapped_branch_by_target_alias_or_star():
+    assert dc.mapped_branch(DEP14_MAP, ["bookworm"]) == ("debian/bookworm", "bookworm")
+    assert dc.mapped_branch(DEP14_MAP, ["testing", "trixie"]) == ("debian/trixie", "trixie")
+    assert dc.mapped_branch(DEP14_MAP, ["sid"]) == ("debian/latest", "*")
+    assert dc.mapped_branch({"c9s-x86_64": "c9s"}, ["fedora-41-x86_64"]) == ("", "")
+    assert dc.mapped_branch({}, ["bookworm"]) == ("", "")
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"bookworm": "--upload-pack=touch x"}, 'packaging_distgit_branch_map["bookworm"] '
+     '"--upload-pack=touch x" is not a valid branch name'),
+    ({"bookworm": "debian/../main"}, "is not a valid branch name"),
+    ({"bookworm": ["debian/bookworm"]}, 'packaging_distgit_branch_map["bookworm"] must be a '
+     'branch name, not ["debian/bookworm"]'),
+])
+def test_bad_branch_map_is_one_line(bad, message):
+    with pytest.raises(dc.CheckoutError) as info:
+        dc.mapped_branch(bad, ["bookworm"])
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_alias_resolves_to_its_codename():
+    pytest.importorskip("distro_info")
+    assert dc.target_names("unstable") == ["unstable", "sid"]
+    assert dc.target_names("bookworm") == ["bookworm"]
+    assert dc.target_names("centos-stream-9-x86_64") == ["centos-stream-9-x86_64"]
+    assert dc.mapped_branch({"sid": "debian/latest", "*": "x"}, dc.target_names("unstable")) == (
+        "debian/latest", "sid")
+
+
+def test_clone_picks_the_mapped_branch(make_repo, tmp_path):
+    origin, commits = dep14(make_repo)
+    for target, branch in (("bookworm", "debian/bookworm"), ("trixie", "debian/trixie"),
+                           ("sid", "debian/latest")):
+        got = dc.run(params(path=str(tmp_path / target), url=str(origin),
+                            branch_map=DEP14_MAP, target=target))
+        assert got["sha"] == commits[branch]
+        assert got["branch"] == branch
+        assert "branch %s from packaging_distgit_branch_map" % branch in got["summary"]
+        assert (tmp_path / target / "debian" / "changelog").read_text().strip() == (
+            target if target != "sid" else "latest")
+    # an explicit branch wins over the map
+    got = dc.run(params(path=str(tmp_path / "x"), url=str(origin), branch="debian/trixie",
+                        branch_map=DEP14_MAP, target="bookworm"))
+    assert got["sha"] == commits["debian/trixie"] and got["mapped_from"] == ""
+
+
+def test_prepared_checkout_switches_to_the_mapped_branch(make_repo, tmp_path):
+    # Zuul prepares every branch of a project; a change to debian/trixie leaves the
+    # checkout there, and the bookworm job of the same buildset builds debian/bookworm
+    origin, commits = dep14(make_repo)
+    prepared = origin.clone(tmp_path / "src")
+    for branch in ("debian/bookworm", "debian/trixie"):
+        prepared.git("branch", "-q", "--track", branch, "origin/" + branch)
+    prepared.checkout("debian/trixie")
+    got = dc.run(params(path=str(prepared.path), branch_map=DEP14_MAP, target="bookworm",
+                        project="salsa.debian.org/debian/greeter"))
+    assert got["sha"] == commits["debian/bookworm"] == prepared.head()
+    assert got["branch"] == "debian/bookworm" and got["mapped_from"] == "bookworm"
+    # the target of Zuul's own checkout: nothing to switch
+    prepared.checkout("debian/trixie")
+    got = dc.run(params(path=str(prepared.path), branch_map=DEP14_MAP, target="trixie"))
+    assert got["sha"] == commits["debian/trixie"] and got["changed"] is False
+
+
+def test_prepared_checkout_without_the_mapped_branch(make_repo, tmp_path):
+    origin, _ = dep14(make_repo)
+    prepared = make_repo("prepared")
+    prepared.commit("only latest")
+    with pytest.raises(dc.CheckoutError) as info:
+        dc.run(params(path=str(prepared.path), branch_map=DEP14_MAP, target="bookworm",
+                      project="greeter-distgit"))
+    assert str(info.value) == (
+        'fetch-distgit: branch debian/bookworm (packaging_distgit_branch_map["bookworm"]) is '
+        "not among the branches Zuul prepared for greeter-distgit")

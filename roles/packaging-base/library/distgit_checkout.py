@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from ansible.module_utils.zuul_packaging.git import git, head, redact_url
 
@@ -53,6 +54,22 @@ options:
     description: Zuul project name of the prepared checkout, for messages.
     type: str
     default: ''
+  branch_map:
+    description:
+      - Branch per build target (a Debian codename or alias, an rpm target, or C(*) for any
+        other), as DEP-14 distgits keep one branch per release (C(debian/bookworm),
+        C(debian/latest)) and Fedora/CentOS distgits one per release (C(f41), C(c9s)).
+      - Used when I(branch) is empty. With I(url), the mapped branch is cloned. Without
+        I(url), the mapped branch is checked out from the branches Zuul prepared (with the
+        speculative state of the buildset's changes); one that Zuul did not prepare fails
+        with one line naming it.
+    type: dict
+    default: {}
+  target:
+    description: The build target looked up in I(branch_map) (then its codename, for a
+      Debian alias such as C(unstable), then C(*)).
+    type: str
+    default: ''
 author:
   - zuul-packaging developers
 """
@@ -89,7 +106,15 @@ summary:
   description: One line saying which distgit is built (path, commit, redacted URL, branch).
   type: str
   returned: success
+mapped_from:
+  description: The I(branch_map) key the branch came from ('' when the map was not used).
+  type: str
+  returned: success
 """
+
+# a branch name as git check-ref-format accepts it, restricted further: no leading '-', no
+# '..', no '@{', no trailing '/', '.lock' or '.'
+BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
 
 class CheckoutError(Exception):
     """A repository, branch or checkout that cannot be used, with a message naming it."""
@@ -116,18 +141,80 @@ def branch_conflict(wanted, prepared, project):
                 json.dumps(wanted), project or "the distgit", prepared or "a detached commit"))
 
 
+def check_branch_name(name, what):
+    """Raise naming what when name cannot be a branch (pure)."""
+    if (not BRANCH.match(name) or ".." in name or name.endswith(("/", ".lock", "."))
+            or "//" in name):
+        raise CheckoutError("fetch-distgit: %s %s is not a valid branch name" % (
+            what, json.dumps(name)))
+
+
+def mapped_branch(branch_map, names):
+    """(branch, key): the branch of the first of names in branch_map, else of '*'; ('', '')
+    when the map names none (pure). Every branch of the map is checked as a name first."""
+    for key, branch in sorted(branch_map.items()):
+        if not isinstance(branch, str):
+            raise CheckoutError("fetch-distgit: packaging_distgit_branch_map[%s] must be a branch "
+                                "name, not %s" % (json.dumps(str(key)), json.dumps(branch)))
+        check_branch_name(branch, "packaging_distgit_branch_map[%s]" % json.dumps(str(key)))
+    for key in [n for n in names if n] + ["*"]:
+        if key in branch_map:
+            return branch_map[key], key
+    return "", ""
+
+
+def target_names(target):
+    """The target and, for a Debian alias (stable, unstable, ...), its codename when this node
+    has distro-info; the names a branch map is looked up by."""
+    names = [target]
+    try:
+        from ansible.module_utils.zuul_packaging.deb_distribution import (
+            classify,
+            known_codenames,
+        )
+
+        codename = classify(target, *known_codenames())["codename"]
+        if codename not in names:
+            names.append(codename)
+    except Exception:  # not a Debian target, or no distro-info here: the target alone
+        pass
+    return names
+
+
+def switch_prepared(path, branch, project, key):
+    """Check out branch among the branches Zuul prepared in path (its local branches, else its
+    remote-tracking ones); raise naming it when Zuul did not prepare it."""
+    for ref in ("refs/heads/" + branch, "refs/remotes/origin/" + branch):
+        code, sha, _ = git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                           ref + "^{commit}", cwd=path)
+        if code == 0:
+            break
+    else:
+        raise CheckoutError(
+            "fetch-distgit: branch %s (packaging_distgit_branch_map[%s]) is not among the "
+            "branches Zuul prepared for %s" % (branch, json.dumps(key), project or path))
+    code, out, err = git("checkout", "--quiet", "--force", "--detach", sha, "--", cwd=path)
+    if code != 0:
+        raise CheckoutError("fetch-distgit: git checkout %s in %s failed: %s" % (
+            branch, path, first_error(err + "\n" + out, "exit %d" % code)))
+    return sha
+
+
 def current_branch(path):
     """The branch the checkout at path is on ('' when detached)."""
     code, out, _ = git("symbolic-ref", "--quiet", "--short", "HEAD", cwd=path)
     return out if code == 0 else ""
 
 
-def summary(path, sha, url, branch, prepared=""):
+def summary(path, sha, url, branch, prepared="", mapped_from=""):
     """The line that says which distgit is built, with the URL redacted (pure)."""
+    mapped = (" from packaging_distgit_branch_map[%s]" % json.dumps(mapped_from)
+              if mapped_from else "")
     if not url:
-        return "distgit %s at %s (prepared by Zuul%s)" % (
-            path, sha, (", branch %s" % prepared) if prepared else "")
-    return "distgit %s at %s (cloned from %s branch %s)" % (path, sha, redact_url(url), branch)
+        return "distgit %s at %s (prepared by Zuul%s%s)" % (
+            path, sha, (", branch %s" % prepared) if prepared else "", mapped)
+    return "distgit %s at %s (cloned from %s branch %s%s)" % (
+        path, sha, redact_url(url), branch, mapped)
 
 
 def first_error(text, fallback):
@@ -197,25 +284,38 @@ def run_module():
             "branch": {"type": "str", "default": ""},
             "prepared_branch": {"type": "str", "default": ""},
             "project": {"type": "str", "default": ""},
+            "branch_map": {"type": "dict", "default": {}},
+            "target": {"type": "str", "default": ""},
         },
     )
     p = module.params
     shown = redact_url(p["url"])
-    branch, prepared = p["branch"] or "main", ""
     try:
-        if p["url"]:
-            before, sha = checkout(p["path"], p["url"], branch)
-        else:
-            before = sha = read(p["path"])
-            prepared = p["prepared_branch"] or current_branch(p["path"])
-            conflict = branch_conflict(p["branch"], prepared, p["project"])
-            if conflict:
-                raise CheckoutError(conflict)
-        module.exit_json(changed=before != sha, before=before, sha=sha, url_redacted=shown,
-                         branch=prepared or branch,
-                         summary=summary(p["path"], sha, p["url"], branch, prepared))
+        module.exit_json(**run(p))
     except CheckoutError as exc:
         module.fail_json(msg=str(exc), url_redacted=shown)
+
+
+def run(p):
+    """Every return value of the module (clone, or read or switch a prepared checkout)."""
+    shown = redact_url(p["url"])
+    refuse_options(p["url"], p["branch"])
+    mapped, key = ("", "") if p["branch"] else mapped_branch(
+        p["branch_map"] or {}, target_names(p["target"]) if p["target"] else [])
+    branch, prepared = p["branch"] or mapped or "main", ""
+    if p["url"]:
+        before, sha = checkout(p["path"], p["url"], branch)
+    else:
+        before = sha = read(p["path"])
+        prepared = p["prepared_branch"] or current_branch(p["path"])
+        conflict = branch_conflict(p["branch"], prepared, p["project"])
+        if conflict:
+            raise CheckoutError(conflict)
+        if mapped and mapped != prepared:
+            sha, prepared = switch_prepared(p["path"], mapped, p["project"], key), mapped
+    return {"changed": before != sha, "before": before, "sha": sha, "url_redacted": shown,
+            "branch": prepared or branch, "mapped_from": key,
+            "summary": summary(p["path"], sha, p["url"], branch, prepared, key)}
 
 
 def main():

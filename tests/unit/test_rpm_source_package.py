@@ -67,7 +67,9 @@ def test_build_then_reuse(example, tmp_path):
     assert first["nevr"] == "greeter-" + version
     assert first["release"] == "1.g%s%s" % (distgit[:8], DIST)
     assert first["source_package"] == str(srpm) and first["files"] == [str(srpm)]
-    assert first["logs"] == [str(tmp_path / "logs" / "greeter.spec.txt")]
+    assert first["logs"] == [str(tmp_path / "logs" / "greeter.spec.txt"),
+                             str(tmp_path / "logs" / "rpmbuild-srpm.log.txt")]
+    assert "$ rpmbuild -bs" in (tmp_path / "logs" / "rpmbuild-srpm.log.txt").read_text()
     assert set(first["tool_seconds"]) == {"git", "rpmbuild"}
     assert rpmq(srpm, "%{NAME}-%{VERSION}-%{RELEASE} %{ARCH}") == "greeter-%s noarch" % version
     # Source0 is the exact upstream commit, with the top directory %autosetup expects
@@ -154,8 +156,10 @@ def untagged(example):
     (None, {"spec": "other.spec"},
      "build-rpm-source: spec file other.spec not found in distgit {ex}/distgit-rpm"),
     (no_spec, {}, "build-rpm-source: no spec file in distgit {ex}/distgit-rpm"),
-    (two_specs, {}, "build-rpm-source: several spec files (set packaging_rpm_spec) in distgit "
-     "{ex}/distgit-rpm"),
+    (two_specs, {}, "build-rpm-source: several spec files (greeter.spec, other.spec) and none is "
+     '"<project>.spec" (set packaging_rpm_spec) in distgit {ex}/distgit-rpm'),
+    (two_specs, {"project": "third"}, "build-rpm-source: several spec files (greeter.spec, "
+     'other.spec) and none is "third.spec" (set packaging_rpm_spec) in distgit {ex}/distgit-rpm'),
     (linked_spec, {}, "build-rpm-source: spec file {ex}/distgit-rpm/greeter.spec is a symlink "
      "(to {ex}/elsewhere.spec); it must be a regular file of the distgit"),
     (linked_patch, {}, "build-rpm-source: spec file {ex}/distgit-rpm/greeter.spec: sources and "
@@ -222,11 +226,6 @@ def test_archive_format_and_argv():
     for name in ("p.tar.lz", "tar.gz", "p.gz", ""):
         with pytest.raises(rsp.SourceBuildError, match="it must be a .tar.gz"):
             rsp.archive_format("p", name)
-    assert rsp.archive_argv("/up", "/t/SOURCES", "p-1.tar.xz", "p-1", "tar.xz", "abc") == [
-        "git", "-c", "tar.tar.xz.command=xz -c", "-c", "tar.tar.bz2.command=bzip2 -c",
-        "-C", "/up", "archive", "--format=tar.xz", "--output=/t/SOURCES/p-1.tar.xz",
-        "--prefix=p-1/", "--end-of-options", "abc"]
-    assert "--prefix=" not in " ".join(rsp.archive_argv("/up", "/s", "p.zip", "", "zip", "a"))
 
 
 def test_small_pure_helpers():

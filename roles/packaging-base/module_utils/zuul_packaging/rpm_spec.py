@@ -9,6 +9,7 @@ file from anywhere on the node into the SRPM."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 
 
@@ -38,7 +39,8 @@ def check_links(path, names):
                             "%s -> %s" % pair for pair in linked)))
 
 
-def load(path):
+def load(path, macros=()):
+    """The parsed spec; macros are (name, value) definitions, as rpmbuild --define gives."""
     from specfile import Specfile
 
     if os.path.islink(path):
@@ -46,7 +48,7 @@ def load(path):
     if not os.path.isfile(path):
         raise SpecError("spec file %s does not exist" % path)
     try:
-        return Specfile(path, sourcedir=os.path.dirname(path) or ".")
+        return Specfile(path, sourcedir=os.path.dirname(path) or ".", macros=list(macros))
     except Exception as exc:  # specfile raises RPMException and others from rpm's parser
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise SpecError("spec file %s does not parse: %s" % (path, detail[:300])) from exc
@@ -110,3 +112,197 @@ def update(spec, version, release, lines, author, email, timestamp):
         )
     spec.save()
     return True
+
+
+def source_entries(spec):
+    """[{tag, number, filename, location, remote}] of the spec's sources and patches, as rpm
+    expands them (the conditionals and the macro definitions applied)."""
+    found = []
+    try:
+        with spec.sources() as sources:
+            for source in sources:
+                found.append({"tag": "Source%d" % source.number, "number": source.number,
+                              "filename": source.expanded_filename,
+                              "location": source.expanded_location, "remote": source.remote})
+        with spec.patches() as patches:
+            for patch in patches:
+                found.append({"tag": "Patch%d" % patch.number, "number": patch.number,
+                              "filename": patch.expanded_filename,
+                              "location": patch.expanded_location, "remote": patch.remote})
+    except Exception as exc:
+        raise SpecError("spec file %s: cannot expand its sources: %s" % (spec.path, exc)) from exc
+    return found
+
+
+def uses_rpmautospec(spec):
+    """Whether the spec has %autorelease or %autochangelog (rpmautospec processes it)."""
+    return bool(spec.has_autorelease or spec.has_autochangelog)
+
+
+# Names a spec uses with % that are rpm's own syntax (sections, directives, %files
+# attributes, setup and patch) or defined by rpm while it parses the spec (its tags).
+SPEC_SYNTAX = frozenset("""
+    if ifarch ifnarch ifos ifnos else elif elifarch elifos endif include global define
+    undefine description package prep build install check clean changelog files pre post
+    preun postun pretrans posttrans preuntrans postuntrans verifyscript triggerprein
+    triggerin triggerun triggerpostun filetriggerin filetriggerun filetriggerpostun
+    transfiletriggerin transfiletriggerun transfiletriggerpostun generate_buildrequires conf
+    sourcelist patchlist setup patch doc docdir license readme defattr attr config dir ghost
+    verify exclude lang caps artifact missingok noreplace name version release epoch summary
+    url buildroot nil SOURCE PATCH
+""".split())
+
+
+def _tag_macros(lines):
+    """Lower-cased names of the tags the spec sets (rpm defines a macro for each) (pure)."""
+    names = set()
+    for line in lines:
+        head, sep, _ = line.partition(":")
+        if sep and head.strip() and head.strip().replace("(", "").replace(")", "").isalnum():
+            names.add(head.strip().lower())
+    return names
+
+
+def macro_uses(text):
+    """[(section, name)] of the macros the spec's text uses unconditionally (not %{?x},
+    shell or expression expansions), by specfile's own parser, without rpm (pure)."""
+    from specfile.macro_definitions import MacroDefinitions
+    from specfile.sections import Sections
+    from specfile.value_parser import (
+        EnclosedMacroSubstitution,
+        MacroSubstitution,
+        SingleArgEnclosedMacroSubstitution,
+        ValueParser,
+    )
+
+    lines = text.splitlines()
+    defined = {d.name for d in MacroDefinitions.parse(lines)} | _tag_macros(lines)
+    found = []
+    for section in Sections.parse(lines):
+        for line in section:
+            try:
+                nodes = ValueParser.parse(line)
+            except Exception:  # an unterminated macro: rpm says so itself
+                continue
+            for node in nodes:
+                if isinstance(node, SingleArgEnclosedMacroSubstitution):
+                    continue  # %{lua:...}, %{expand:...}: rpm's own
+                if not isinstance(node, (MacroSubstitution, EnclosedMacroSubstitution)):
+                    continue
+                if "?" in (getattr(node, "prefix", "") or ""):
+                    continue  # %{?x}, %{!?x}: conditional, nothing when undefined
+                name = node.name
+                if (len(name) < 2 or name in defined or name in SPEC_SYNTAX
+                        or name.rstrip("0123456789") in SPEC_SYNTAX
+                        or name.rstrip("0123456789") in ("source", "patch")):
+                    continue
+                pair = (section.name or "package", name)
+                if pair not in found:
+                    found.append(pair)
+    return found
+
+
+def missing_macros(text, defines=()):
+    """[(section, name)] of the macros the spec uses unconditionally that neither this
+    node's rpm, nor the spec, nor the given definitions define."""
+    import rpm
+
+    given = {name for name, _ in defines}
+    return [(section, name) for section, name in macro_uses(text)
+            if name not in given and not rpm.expandMacro("%%{?%s:1}" % name)]
+
+
+# Where the macros a Debian node lacks come from, by name prefix.
+MACRO_PACKAGES = (
+    (("forge",), "forge-srpm-macros/redhat-rpm-config"),
+    (("gpgverify",), "redhat-rpm-config"),
+    (("pyproject_", "tox"), "pyproject-rpm-macros"),
+    (("py3_", "py_", "python3_", "python_", "py3", "python3", "python_provide"),
+     "python3-rpm-macros"),
+    (("go_", "gometa", "gosource", "goprep", "gobuild", "gocheck", "goinstall", "gopkg"),
+     "go-rpm-macros"),
+    (("cargo_", "crates_"), "cargo-rpm-macros"),
+)
+
+
+def macro_packages(names):
+    """The packages (distinct, in order) that define these macros on Fedora/EL (pure)."""
+    found = []
+    for name in names:
+        for prefixes, package in MACRO_PACKAGES:
+            if name.startswith(prefixes) and package not in found:
+                found.append(package)
+                break
+    return found
+
+
+def describe_missing(missing, sections=None):
+    """One line naming the missing macros (of the given sections, all when None) with their
+    sections and the node that has them; '' when none (pure)."""
+    chosen = [(s, n) for s, n in missing if sections is None or s in sections]
+    if not chosen:
+        return ""
+    names = []
+    for _, name in chosen:
+        if name not in names:
+            names.append(name)
+    shown = ", ".join("%%%s (%s)" % (name, ", ".join(
+        "%" + s if s != "package" else "preamble" for s, n in chosen if n == name))
+        for name in names)
+    packages = macro_packages(names)
+    return ("the spec uses macros this node's rpm does not define: %s; they come with %s: "
+            "run the job on a Fedora/EL node (the mock builder) or define them with "
+            "packaging_rpm_defines" % (
+                shown, ", ".join(packages) if packages
+                else "the target distribution's rpm macro packages"))
+
+
+# the directories of a build: a definition must not move them off the private _topdir
+RESERVED_MACROS = frozenset((
+    "_topdir", "_sourcedir", "_specdir", "_srcrpmdir", "_rpmdir", "_builddir",
+    "_buildrootdir", "buildroot", "_tmppath", "_dbpath", "_rpmconfigdir",
+))
+MAX_DEFINE_LENGTH = 4096
+
+
+def check_defines(defines, variable="packaging_rpm_defines"):
+    """[(name, value)] of a dict of macro definitions, sorted by name: names are rpm macro
+    names (not the build's directories), values one line of text; raise SpecError naming
+    the first bad one (pure)."""
+    if not defines:
+        return []
+    if not isinstance(defines, dict):
+        raise SpecError("%s must be a dict of macro names and values, not %s" % (
+            variable, type(defines).__name__))
+    checked = []
+    for raw_name, raw_value in sorted(defines.items(), key=lambda kv: str(kv[0])):
+        name, value = str(raw_name), raw_value
+        if (not 2 <= len(name) <= 64 or not (name[0].isalpha() or name[0] == "_")
+                or not all(c.isascii() and (c.isalnum() or c == "_") for c in name)):
+            raise SpecError("%s: %s is not an rpm macro name (letters, digits and _, not "
+                            "starting with a digit)" % (variable, json.dumps(name)[:80]))
+        if name in RESERVED_MACROS:
+            raise SpecError("%s: %s is a directory of the build, which the job sets itself"
+                            % (variable, name))
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        elif isinstance(value, (int, float)):
+            value = str(value)
+        elif not isinstance(value, str):
+            raise SpecError("%s: the value of %s must be text or a number, not %s" % (
+                variable, name, type(value).__name__))
+        if (len(value) > MAX_DEFINE_LENGTH
+                or any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in value)):
+            raise SpecError("%s: the value of %s must be one line of at most %d characters "
+                            "without control characters" % (variable, name, MAX_DEFINE_LENGTH))
+        checked.append((name, value))
+    return checked
+
+
+def define_args(defines):
+    """rpmbuild's --define arguments of checked definitions (pure); an empty value is %{nil}
+    (rpm refuses an empty body)."""
+    args = []
+    for name, value in defines:
+        args += ["--define", "%s %s" % (name, value if value.strip() else "%{nil}")]
+    return args

@@ -24,7 +24,7 @@ def params(example, tmp_path, **extra):
             "distgit_path": str(example / "distgit-deb"), "distribution": "unstable",
             "output_dir": str(tmp_path / "out"), "tag_pattern": "*", "base_version": "",
             "tag_prefix": "", "tag_exclude": ["*-eom", "*-em", "*-eol"],
-            "changelog_author": "", "code": "c1"}
+            "changelog_author": "", "distgit_branch": "", "submodules": True, "code": "c1"}
     base.update(extra)
     return base
 
@@ -61,12 +61,6 @@ def test_bad_inputs_build_nothing(example, tmp_path, extra, message):
         dsp.source_package(params(example, tmp_path, **extra))
     assert str(info.value).startswith(message)
     assert not (tmp_path / "out").exists()
-
-
-def test_native_format_is_refused(example, tmp_path):
-    (example / "distgit-deb" / "debian" / "source" / "format").write_text("3.0 (native)\n")
-    with pytest.raises(dsp.SourceBuildError, match="snapshot builds need a non-native format"):
-        dsp.source_package(params(example, tmp_path))
 
 
 def test_tag_options_reach_the_version(example, tmp_path):

@@ -16,11 +16,26 @@ from ansible.module_utils.zuul_packaging.deb_distribution import (
     classify,
     known_codenames,
 )
-from ansible.module_utils.zuul_packaging.debian_source import DebianSourceError, add_entry, inspect
+from ansible.module_utils.zuul_packaging.debian_source import (
+    DebianSourceError,
+    add_entry,
+    check_patches,
+    gbp_conf,
+    gbp_tag_options,
+    inspect,
+    native_version_info,
+)
 from ansible.module_utils.zuul_packaging.packaging_version import (
     DEFAULT_TAG_EXCLUDE,
+    SHORT_SHA,
     VersionError,
     compute,
+    format_dates,
+)
+from ansible.module_utils.zuul_packaging.source_archive import (
+    ArchiveError,
+    write_archive,
+    write_subtree_archive,
 )
 
 DOCUMENTATION = r"""
@@ -148,23 +163,58 @@ class SourceBuildError(Exception):
     """A failed step, with a message that names it."""
 
 
-def names(output_dir, source, version_info, epoch):
+PREFIX = "build-deb-source: "
+
+
+def fail(message):
+    """A SourceBuildError whose one line starts with the role's name."""
+    message = " ".join(str(message).split())
+    return SourceBuildError(message if message.startswith(PREFIX) else PREFIX + message)
+
+
+def names(output_dir, source, version_info, epoch, components=(), native=False):
     """The paths and the full version of the source package (pure)."""
     upstream = version_info["deb_upstream_version"]
+    orig = os.path.join(output_dir, "%s_%s.orig.tar.gz" % (source, upstream))
     return {
         "version": ("%s:" % epoch if epoch else "") + version_info["deb_version"],
         "tree": os.path.join(output_dir, "%s-%s" % (source, upstream)),
-        "orig": os.path.join(output_dir, "%s_%s.orig.tar.gz" % (source, upstream)),
+        "orig": "" if native else orig,
+        "components": {} if native else {
+            name: os.path.join(output_dir, "%s_%s.orig-%s.tar.gz" % (source, upstream, name))
+            for name in components},
         "dsc": os.path.join(output_dir, "%s_%s.dsc" % (source, version_info["deb_version"])),
     }
 
 
-def snapshot_changes(version_info):
+def snapshot_changes(version_info, native=False):
     """The bullet of the snapshot changelog entry (pure)."""
+    if native:
+        return ["Snapshot of %s (%s+%s)." % (
+            version_info["distgit_sha"][:12], version_info["base_version"],
+            version_info["commits_since_tag"])]
     return ["Snapshot of upstream %s (%s+%s), distgit %s." % (
         version_info["upstream_sha"][:12],
         version_info["upstream_tag"] or version_info["base_version"],
         version_info["commits_since_tag"], version_info["distgit_sha"][:12])]
+
+
+def layout_of(info, gbp):
+    """The distgit layout the build found (pure): native, gbp or debian."""
+    if info["native"]:
+        return "native"
+    return "gbp" if gbp is not None else "debian"
+
+
+def tag_options(p, gbp):
+    """(tag_pattern, tag_prefix, the gbp.conf keys applied) (pure): the job's own tag
+    options win; a gbp upstream-tag applies when they are left at their defaults."""
+    applied = {}
+    pattern, prefix = p["tag_pattern"], p["tag_prefix"]
+    if gbp and gbp.get("upstream-tag") and pattern == "*" and not prefix:
+        pattern, prefix = gbp_tag_options(gbp["upstream-tag"])
+        applied["upstream-tag"] = gbp["upstream-tag"]
+    return pattern, prefix, applied
 
 
 def timed_run(argv, seconds, cwd=None):
@@ -176,33 +226,120 @@ def timed_run(argv, seconds, cwd=None):
     seconds[tool] = round(seconds.get(tool, 0) + time.monotonic() - started, 3)
     if proc.returncode != 0:
         lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
-        raise SourceBuildError("build-deb-source: %s failed (exit %d): %s" % (
+        raise fail("%s failed (exit %d): %s" % (
             tool, proc.returncode, " | ".join(lines[-3:]) or "no output"))
     return proc
 
 
-def build(p, info, version_info, codename, paths):
-    """Make the source package in an emptied output directory; return (files, tool seconds)."""
+def timed(name, seconds, call, *args, **kwargs):
+    started = time.monotonic()
+    try:
+        return call(*args, **kwargs)
+    finally:
+        seconds[name] = round(seconds.get(name, 0) + time.monotonic() - started, 3)
+
+
+def build(p, info, version_info, codename, paths, plan):
+    """Make the source package in an emptied output directory; return (files, tool seconds,
+    the submodule paths in the upstream archive, the number of quilt patches checked)."""
     seconds = {}
     shutil.rmtree(p["output_dir"], ignore_errors=True)
     os.makedirs(p["output_dir"], mode=0o755)
     tree = os.path.basename(paths["tree"])
-    timed_run(["git", "-C", p["upstream_path"], "archive", "--format=tar.gz",
-               "--prefix=%s/" % tree, "--output=%s" % paths["orig"], "--end-of-options",
-               version_info["upstream_sha"]],
-              seconds)
-    timed_run(["tar", "-xzf", paths["orig"], "-C", p["output_dir"]], seconds)
+    native = info["native"]
+    # a native package's upstream is the distgit itself
+    repo = p["distgit_path"] if native else p["upstream_path"]
+    archive = paths["orig"] or os.path.join(p["output_dir"], ".native.tar")
+    try:
+        submodules = timed("git", seconds, write_archive, repo, version_info["upstream_sha"],
+                           archive, "tar" if native else "tar.gz", tree + "/",
+                           p["submodules"], exclude=list(paths["components"]))
+        for name, tarball in sorted(paths["components"].items()):
+            timed("git", seconds, write_subtree_archive, repo, version_info["upstream_sha"],
+                  name, tarball, "tar.gz", name + "/", p["submodules"])
+    except ArchiveError as exc:
+        if paths["components"] and "has no directory" in str(exc):
+            raise fail("debian/gbp.conf component: %s (gbp makes each component's tarball "
+                       "from that directory of the upstream tree)" % exc) from exc
+        raise fail(exc) from exc
+    timed_run(["tar", "-xf", archive, "-C", p["output_dir"]], seconds)
+    for tarball in sorted(paths["components"].values()):
+        timed_run(["tar", "-xf", tarball, "-C", paths["tree"]], seconds)
+    if native:
+        os.unlink(archive)
+    # debian/ is the distgit's checkout as it is (an upstream's own debian/ is dropped)
     shutil.rmtree(os.path.join(paths["tree"], "debian"), ignore_errors=True)
     shutil.copytree(os.path.join(p["distgit_path"], "debian"),
                     os.path.join(paths["tree"], "debian"), symlinks=True)
+    patches = 0
+    if info["source_format"] == "3.0 (quilt)" and os.path.isfile(
+            os.path.join(paths["tree"], "debian", "patches", "series")):
+        try:
+            patches = timed("patch", seconds, check_patches, paths["tree"],
+                            os.path.join(p["output_dir"], ".patch-check"), plan["label"])
+        except DebianSourceError as exc:
+            shutil.rmtree(p["output_dir"], ignore_errors=True)
+            raise fail(exc) from exc
     add_entry(paths["tree"], info["source"], paths["version"], codename,
               p["changelog_author"] or info["previous_author"],
-              version_info["changelog_date_rfc2822"], snapshot_changes(version_info))
+              version_info["changelog_date_rfc2822"], snapshot_changes(version_info, native),
+              replace_unreleased=native)
     # ./ keeps a tree name from debian/control that starts with '-' from being an option
     timed_run(["dpkg-source", "--build", "./" + tree], seconds, cwd=p["output_dir"])
     files = sorted(glob.glob(os.path.join(glob.escape(p["output_dir"]), "*.dsc"))
                    + glob.glob(os.path.join(glob.escape(p["output_dir"]), "*.tar.*")))
-    return files, seconds
+    return files, seconds, submodules, patches
+
+
+def plan_build(p, info):
+    """What the distgit's layout makes of the inputs: gbp.conf, the tag options, the
+    version (pure of the build; runs git)."""
+    try:
+        gbp = gbp_conf(p["distgit_path"]) if os.path.isfile(
+            os.path.join(p["distgit_path"], "debian", "gbp.conf")) else None
+    except DebianSourceError as exc:
+        raise fail(exc) from exc
+    layout = layout_of(info, gbp)
+    plan = {"layout": layout, "gbp": {}, "components": [], "warnings": []}
+    if gbp and "debian-branch" in gbp:
+        plan["gbp"]["debian-branch"] = gbp["debian-branch"]
+        if p["distgit_branch"] and p["distgit_branch"] != gbp["debian-branch"]:
+            plan["warnings"].append(
+                "the distgit is on branch %s but debian/gbp.conf's debian-branch is %s" % (
+                    p["distgit_branch"], gbp["debian-branch"]))
+    if layout == "native":
+        try:
+            version_info = native_version_info(p["distgit_path"], SHORT_SHA)
+        except DebianSourceError as exc:
+            raise fail(exc) from exc
+        version_info.update(format_dates(version_info["timestamp"]))
+        author = subprocess.run(
+            ["git", "-C", p["distgit_path"], "log", "-1", "--format=%an%n%ae"],
+            capture_output=True, text=True, check=False).stdout.splitlines() + ["", ""]
+        version_info.update(distgit_author_name=author[0], distgit_author_email=author[1])
+        plan["label"] = version_info["distgit_sha"][:12]
+        return version_info, plan
+    if not p["upstream_path"]:
+        raise fail("set packaging_upstream_path to the upstream checkout (only a 3.0 (native) "
+                   "distgit builds without one)")
+    try:
+        pattern, prefix, applied = tag_options(p, gbp)
+    except DebianSourceError as exc:
+        raise fail(exc) from exc
+    plan["gbp"].update(applied)
+    if gbp and gbp.get("component"):
+        plan["components"] = gbp["component"]
+        plan["gbp"]["component"] = gbp["component"]
+    try:
+        version_info = compute(p["upstream_path"], p["distgit_path"], pattern,
+                               p["base_version"], prefix, p["tag_exclude"])
+    except VersionError as exc:
+        if applied:
+            raise fail("%s (tag pattern from debian/gbp.conf upstream-tag %r)" % (
+                exc, applied["upstream-tag"])) from exc
+        raise SourceBuildError(str(exc)) from exc
+    plan["label"] = version_info["upstream_sha"][:12]
+    return version_info, plan
 
 
 def source_package(p):
@@ -219,16 +356,9 @@ def source_package(p):
         raise SourceBuildError("python-debian is not importable on this node") from None
     except DebianSourceError as exc:
         raise SourceBuildError(str(exc)) from exc
-    if info["native"]:
-        raise SourceBuildError(
-            "build-deb-source: %s/debian/source/format is '%s'; snapshot builds need a "
-            "non-native format such as 3.0 (quilt)" % (p["distgit_path"], info["source_format"]))
-    try:
-        version_info = compute(p["upstream_path"], p["distgit_path"], p["tag_pattern"],
-                               p["base_version"], p["tag_prefix"], p["tag_exclude"])
-    except VersionError as exc:
-        raise SourceBuildError(str(exc)) from exc
-    paths = names(p["output_dir"], info["source"], version_info, info["epoch"])
+    version_info, plan = plan_build(p, info)
+    paths = names(p["output_dir"], info["source"], version_info, info["epoch"],
+                  plan["components"], info["native"])
     stamp = os.path.join(p["output_dir"], ".build-stamp.json")
     key = build_key(
         # the tags skipped as not versions do not change what is built
@@ -240,15 +370,23 @@ def source_package(p):
     seconds = {}
     if fresh:
         dsc, files = facts["dsc"], facts["files"]
+        submodules, patches = facts.get("submodules", []), facts.get("patches", 0)
     else:
-        files, seconds = build(p, info, version_info, codename, paths)
+        files, seconds, submodules, patches = build(p, info, version_info, codename, paths,
+                                                    plan)
         dsc = paths["dsc"]
-        record(stamp, key, {"dsc": dsc, "files": files}, files)
+        record(stamp, key, {"dsc": dsc, "files": files, "submodules": submodules,
+                            "patches": patches}, files)
     return {
         "changed": not fresh, "source": info["source"], "binaries": info["binaries"],
         "version": paths["version"], "version_info": version_info, "distribution": codename,
         "dsc": dsc, "files": files, "fresh": fresh, "reason": reason, "key": key,
         "tool_seconds": seconds,
+        "layout": {"layout": plan["layout"], "source_format": info["source_format"],
+                   "upstream": "distgit" if info["native"] else "upstream",
+                   "gbp": plan["gbp"], "components": plan["components"],
+                   "submodules": submodules, "patches": patches},
+        "warnings_found": plan["warnings"],
     }
 
 
@@ -257,7 +395,7 @@ def run_module():
 
     module = AnsibleModule(
         argument_spec={
-            "upstream_path": {"type": "path", "required": True},
+            "upstream_path": {"type": "path", "default": ""},
             "distgit_path": {"type": "path", "required": True},
             "distribution": {"type": "str", "required": True},
             "output_dir": {"type": "path", "required": True},
@@ -267,11 +405,16 @@ def run_module():
             "tag_exclude": {"type": "list", "elements": "str",
                             "default": list(DEFAULT_TAG_EXCLUDE)},
             "changelog_author": {"type": "str", "default": ""},
+            "distgit_branch": {"type": "str", "default": ""},
+            "submodules": {"type": "bool", "default": True},
             "code": {"type": "str", "default": ""},
         },
     )
     try:
-        module.exit_json(**source_package(module.params))
+        result = source_package(module.params)
+        for warning in result.pop("warnings_found"):
+            module.warn(warning)
+        module.exit_json(**result)
     except SourceBuildError as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:

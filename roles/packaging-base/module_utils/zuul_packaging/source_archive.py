@@ -127,8 +127,10 @@ def _compress(data, kind):
     return bz2.compress(data)
 
 
-def merged_tar(parts):
-    """One tar (bytes) of the members of several tars, in order, later paths not repeated."""
+def merged_tar(parts, rename=None):
+    """One tar (bytes) of the members of several tars, in order, later paths not repeated.
+
+    rename(name) -> new name, or None to leave the member out (default: keep every member)."""
     out = io.BytesIO()
     seen = set()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as merged:
@@ -137,19 +139,68 @@ def merged_tar(parts):
                 if part.pax_headers.get("comment") and not merged.pax_headers:
                     merged.pax_headers = {"comment": part.pax_headers["comment"]}
                 for member in part.getmembers():
-                    if member.name in seen and member.isdir():
+                    name = rename(member.name) if rename else member.name
+                    if name is None:
+                        continue
+                    if name in seen and member.isdir():
                         continue  # the submodule's directory, empty in the superproject
-                    seen.add(member.name)
+                    seen.add(name)
                     fileobj = part.extractfile(member) if member.isfile() else None
+                    member.name = name
                     merged.addfile(member, fileobj)
     return out.getvalue()
 
 
-def write_archive(repo, commit, output, fmt="tar.gz", prefix="", init_submodules=False):
+def _under(name, top):
+    """name relative to top ('' for top itself), or None when name is not under it (pure)."""
+    name = name.rstrip("/")
+    if name == top:
+        return ""
+    if name.startswith(top + "/"):
+        return name[len(top) + 1:]
+    return None
+
+
+def excluding(prefix, exclude):
+    """A merged_tar rename that leaves out prefix+path and everything under it, for each
+    path of exclude (pure)."""
+    tops = [prefix + path.strip("/") for path in exclude]
+
+    def rename(name):
+        return None if any(_under(name, top) is not None for top in tops) else name
+    return rename
+
+
+def rerooted(subdir, prefix):
+    """A merged_tar rename that keeps what is under subdir, moved under prefix (pure)."""
+    def rename(name):
+        rest = _under(name, subdir.strip("/"))
+        if rest is None:
+            return None
+        return (prefix + rest) if rest else (prefix.rstrip("/") or None)
+    return rename
+
+
+def _all_parts(repo, commit, prefix, subs):
+    parts = [_tar_of(repo, commit, prefix)]
+    parts += [_tar_of(sub_repo, sub_commit, prefix + path + "/")
+              for path, sub_repo, sub_commit in subs]
+    return parts
+
+
+def _write(output, data, fmt):
+    with open(output, "wb") as handle:
+        handle.write(_compress(data, COMPRESSORS[fmt]))
+
+
+def write_archive(repo, commit, output, fmt="tar.gz", prefix="", init_submodules=False,
+                  exclude=()):
     """Write the archive of commit (prefix: the top directory with its trailing '/', or '');
-    return the submodule paths it includes."""
+    return the submodule paths it includes. exclude: paths (relative to the top) left out
+    with everything under them (gbp leaves a component's directory out of the main
+    tarball)."""
     subs = submodule_tree(repo, commit, init_submodules)
-    if not subs:
+    if not subs and not exclude:
         argv = ["-c", "tar.tar.xz.command=xz -c", "-c", "tar.tar.bz2.command=bzip2 -c",
                 "-C", repo, "archive", "--format=" + fmt, "--output=" + output]
         if prefix:
@@ -161,11 +212,24 @@ def write_archive(repo, commit, output, fmt="tar.gz", prefix="", init_submodules
         return []
     if fmt not in COMPRESSORS:
         raise ArchiveError("the upstream has submodules (%s); a %s source archive cannot hold "
-                           "them, use a tar format" % (subs[0][0], fmt))
-    parts = [_tar_of(repo, commit, prefix)]
-    parts += [_tar_of(sub_repo, sub_commit, prefix + path + "/")
-              for path, sub_repo, sub_commit in subs]
-    data = _compress(merged_tar(parts), COMPRESSORS[fmt])
-    with open(output, "wb") as handle:
-        handle.write(data)
+                           "them, use a tar format" % (subs[0][0], fmt) if subs else
+                           "a %s source archive cannot leave paths out, use a tar format" % fmt)
+    _write(output, merged_tar(_all_parts(repo, commit, prefix, subs),
+                              excluding(prefix, exclude) if exclude else None), fmt)
+    return [path for path, _, _ in subs]
+
+
+def write_subtree_archive(repo, commit, subdir, output, fmt="tar.gz", prefix="",
+                          init_submodules=False):
+    """Write the archive of the directory subdir of commit (with the submodules under it),
+    its members moved under prefix (gbp's additional component tarballs); return the
+    submodule paths the whole commit has. Raises when commit has no such directory."""
+    if fmt not in COMPRESSORS:
+        raise ArchiveError("a %s archive cannot hold a subdirectory, use a tar format" % fmt)
+    code, out, _ = git("cat-file", "-t", "--end-of-options",
+                       "%s:%s" % (commit, subdir.strip("/")), cwd=repo)
+    if code != 0 or out != "tree":
+        raise ArchiveError("the upstream tree of %s has no directory %s" % (commit[:12], subdir))
+    subs = submodule_tree(repo, commit, init_submodules)
+    _write(output, merged_tar(_all_parts(repo, commit, "", subs), rerooted(subdir, prefix)), fmt)
     return [path for path, _, _ in subs]

@@ -472,3 +472,15 @@ def test_submodules_not_initialised_fail_naming_them(with_submodule, tmp_path):
     assert str(info.value).startswith(
         "build-deb-source: upstream submodule vendor/lib (commit ")
     assert "is not checked out in %s" % upstream.path in str(info.value)
+
+
+def test_documented_options_are_the_argument_spec():
+    import yaml
+
+    documented = yaml.safe_load(dsp.DOCUMENTATION)["options"]
+    assert set(documented) == set(dsp.ARGUMENT_SPEC)
+    for name, spec in dsp.ARGUMENT_SPEC.items():
+        for key in ("type", "elements", "default"):
+            assert documented[name].get(key) == spec.get(key), (name, key)
+        assert bool(documented[name].get("required")) == bool(spec.get("required")), name
+    assert "layout" in yaml.safe_load(dsp.RETURN)

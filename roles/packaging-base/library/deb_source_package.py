@@ -48,20 +48,29 @@ description:
     python-debian, computes the snapshot version from both git histories, and looks up the
     build stamp of these inputs (module_utils build_stamp's key).
   - When the stamp says the last build of the same inputs is intact, returns it unchanged.
-  - Otherwise empties I(output_dir), makes the orig tarball with C(git archive) of the exact
-    upstream commit, unpacks it, replaces any upstream C(debian/) with the distgit's, adds
-    the snapshot changelog entry (python-debian), runs C(dpkg-source --build) and records
-    the stamp.
+  - Otherwise empties I(output_dir), makes the orig tarball of the exact upstream commit
+    with its git submodules (module_utils source_archive), unpacks it, replaces any upstream
+    C(debian/) with the distgit's, applies a 3.0 (quilt) series to a copy of the tree with
+    dpkg-source's patch options, adds the snapshot changelog entry (python-debian), runs
+    C(dpkg-source --build) and records the stamp.
+  - Layouts - a C(debian/gbp.conf) gives the debian-branch (a warning when the branch built
+    differs), the upstream tag format (when I(tag_pattern) and I(tag_prefix) are left at
+    their defaults) and components (an orig-<component> tarball each, from that directory
+    of the upstream tree, left out of the main one). A 3.0 (native) distgit is its own
+    upstream - its HEAD is archived and versioned as a snapshot of the top changelog entry
+    (X+gitN.sha, or X~gitN.sha while that entry is UNRELEASED).
   - Every failure is one line naming its cause (the distribution, the debian/ file, the git
-    repository, the tool).
+    repository, the quilt patch and the file it fails on, the tool).
 requirements:
   - python-debian, distro-info (Debian packages python3-debian, python3-distro-info)
   - git and dpkg-dev on the node
 options:
   upstream_path:
-    description: Upstream git checkout (its HEAD is built).
+    description:
+      - Upstream git checkout (its HEAD is built).
+      - Not read for a 3.0 (native) distgit, which may leave it empty.
     type: path
-    required: true
+    default: ''
   distgit_path:
     description: Distgit checkout holding C(debian/).
     type: path
@@ -93,6 +102,16 @@ options:
     default: ''
   changelog_author:
     description: Author of the snapshot changelog entry; empty for the distgit's last one.
+    type: str
+    default: ''
+  submodules:
+    description:
+      - Run C(git submodule update --init --recursive) in the upstream checkout before the
+        archive is made; when false, submodules must be checked out already.
+    type: bool
+    default: true
+  distgit_branch:
+    description: Branch of the distgit being built, compared with gbp.conf's debian-branch.
     type: str
     default: ''
   code:
@@ -156,7 +175,32 @@ tool_seconds:
   description: Wall time of each tool the build ran (empty when reused).
   type: dict
   returned: success
+layout:
+  description:
+    - What the distgit layout made of the build - C(layout) (debian, gbp or native),
+      C(source_format), C(upstream) (upstream or distgit, where the source came from),
+      C(gbp) (the gbp.conf keys applied), C(components), C(submodules) (paths in the orig
+      tarball) and C(patches) (quilt patches checked).
+  type: dict
+  returned: success
 """
+
+
+ARGUMENT_SPEC = {
+    "upstream_path": {"type": "path", "default": ""},
+    "distgit_path": {"type": "path", "required": True},
+    "distribution": {"type": "str", "required": True},
+    "output_dir": {"type": "path", "required": True},
+    "tag_pattern": {"type": "str", "default": "*"},
+    "base_version": {"type": "str", "default": ""},
+    "tag_prefix": {"type": "str", "default": ""},
+    "tag_exclude": {"type": "list", "elements": "str",
+                    "default": list(DEFAULT_TAG_EXCLUDE)},
+    "changelog_author": {"type": "str", "default": ""},
+    "distgit_branch": {"type": "str", "default": ""},
+    "submodules": {"type": "bool", "default": True},
+    "code": {"type": "str", "default": ""},
+}
 
 
 class SourceBuildError(Exception):
@@ -393,23 +437,7 @@ def source_package(p):
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
 
-    module = AnsibleModule(
-        argument_spec={
-            "upstream_path": {"type": "path", "default": ""},
-            "distgit_path": {"type": "path", "required": True},
-            "distribution": {"type": "str", "required": True},
-            "output_dir": {"type": "path", "required": True},
-            "tag_pattern": {"type": "str", "default": "*"},
-            "base_version": {"type": "str", "default": ""},
-            "tag_prefix": {"type": "str", "default": ""},
-            "tag_exclude": {"type": "list", "elements": "str",
-                            "default": list(DEFAULT_TAG_EXCLUDE)},
-            "changelog_author": {"type": "str", "default": ""},
-            "distgit_branch": {"type": "str", "default": ""},
-            "submodules": {"type": "bool", "default": True},
-            "code": {"type": "str", "default": ""},
-        },
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC)
     try:
         result = source_package(module.params)
         for warning in result.pop("warnings_found"):

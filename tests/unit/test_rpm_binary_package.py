@@ -193,10 +193,14 @@ def test_the_builder_and_what_really_builds():
 def test_stamp_inputs_hold_each_builders_options(tmp_path):
     p = params("s.src.rpm", tmp_path, extra_repositories=["file:///r"], nodeps=True)
     assert rbp.stamp_inputs(p, "rpmbuild") == {
-        "builder": "rpmbuild", "extra_args": [], "log_dir": p["log_dir"], "nodeps": True}
+        "builder": "rpmbuild", "extra_args": [], "log_dir": p["log_dir"], "nodeps": True,
+        "defines": []}
     assert rbp.stamp_inputs(p, "mock") == {
         "builder": "mock", "extra_args": [], "log_dir": p["log_dir"], "target": TARGET,
-        "config_dir": p["mock_config_dir"], "repositories": ["file:///r"]}
+        "config_dir": p["mock_config_dir"], "repositories": ["file:///r"], "defines": []}
+    # macro definitions are part of both builders' keys
+    p["defines"] = {"dlrn": 1}
+    assert rbp.stamp_inputs(p, "mock")["defines"] == [("dlrn", "1")]
 
 
 def test_rpmbuild_argv(tmp_path):

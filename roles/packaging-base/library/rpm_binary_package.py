@@ -19,6 +19,12 @@ from ansible.module_utils.zuul_packaging.mock_config import (
     command,
     render_config,
 )
+from ansible.module_utils.zuul_packaging.rpm_spec import (
+    SpecError,
+    check_defines,
+    define_args,
+    describe_missing,
+)
 
 DOCUMENTATION = r"""
 ---
@@ -40,6 +46,10 @@ description:
     the BuildRequires the node does not satisfy (rpmbuild's C(... is needed by ...) lines)
     and fails naming them, unless I(nodeps): then it rebuilds with C(--nodeps); its output
     is kept as C(<log_dir>/rpmbuild.log.txt)."
+  - I(defines) are passed as C(--define) to rpmbuild and mock, and are part of the stamp key.
+  - When the build fails in a spec section (C(%build), C(%install), ...) that uses macros
+    build-rpm-source found undefined on this node (I(missing_macros)), the failure names
+    them and the node the job needs instead of the build's last lines.
   - Collects the binary RPMs under I(output_dir) (never the SRPM), reads their names with
     C(rpm -qp) and records the stamp.
   - Every failure is one line that starts with C(build-rpm-binary:) and names its cause.
@@ -87,6 +97,17 @@ options:
     description: Further mock or rpmbuild arguments.
     type: list
     elements: str
+    default: []
+  defines:
+    description: rpm macro definitions (name to value), passed as C(--define) to rpmbuild
+      and mock; names are macro names (not the build's directories), values one line.
+    type: dict
+    default: {}
+  missing_macros:
+    description: The macros the spec uses that the node's rpm lacks, each C(section) and
+      C(name) (build-rpm-source's C(missing_macros)).
+    type: list
+    elements: dict
     default: []
   node_system:
     description: Distribution and version of the node, for the buildroot of rpmbuild.
@@ -183,12 +204,15 @@ ARGUMENT_SPEC = {
     "output_dir": {"type": "path", "required": True},
     "log_dir": {"type": "path", "required": True},
     "extra_args": {"type": "list", "elements": "str", "default": []},
+    "defines": {"type": "dict", "default": {}},
+    "missing_macros": {"type": "list", "elements": "dict", "default": []},
     "node_system": {"type": "str", "default": "unknown"},
     "code": {"type": "str", "default": ""},
 }
 BUILDERS = ("mock", "rpmbuild")
 NEEDED = re.compile(r"^\s+(.+) is needed by ")
 MOCK_ERROR = re.compile(r"^(ERROR|Error|No matching)")
+BAD_EXIT = re.compile(r"Bad exit status from \S+ \(%(\w+)\)")
 
 
 class BinaryBuildError(Exception):
@@ -197,6 +221,14 @@ class BinaryBuildError(Exception):
 
 def fail(message):
     raise BinaryBuildError("%s: %s" % (ROLE, message))
+
+
+def defines_of(p):
+    """The checked macro definitions [(name, value)]; one line for a bad one (pure)."""
+    try:
+        return check_defines(p.get("defines") or {})
+    except SpecError as exc:
+        raise BinaryBuildError("%s: %s" % (ROLE, exc)) from exc
 
 
 def choose_builder(builder, has_mock):
@@ -224,6 +256,7 @@ def check_inputs(p, builder, root, has_mock):
         fail("unknown builder %s (use mock or rpmbuild)" % json.dumps(p["builder"]))
     if not p["srpm"] or not os.path.isfile(p["srpm"]):
         fail("SRPM %s does not exist" % json.dumps(p["srpm"] or ""))
+    defines_of(p)
     if builder != "mock":
         return None
     try:
@@ -235,7 +268,8 @@ def check_inputs(p, builder, root, has_mock):
 
 def stamp_inputs(p, builder):
     """What the stamp key covers besides the SRPM's content and the role's code (pure)."""
-    inputs = {"builder": builder, "extra_args": p["extra_args"], "log_dir": p["log_dir"]}
+    inputs = {"builder": builder, "extra_args": p["extra_args"], "log_dir": p["log_dir"],
+              "defines": defines_of(p)}
     if builder == "mock":
         inputs.update(target=p["mock_target"], config_dir=p["mock_config_dir"],
                       repositories=p["extra_repositories"])
@@ -256,8 +290,24 @@ def last_lines(stdout, stderr, count=2, pattern=None):
     return " | ".join(lines[-count:])
 
 
+def failed_section(output):
+    """The spec section whose script the build reports as failed ('' when none) (pure)."""
+    found = BAD_EXIT.findall(output)
+    return found[-1] if found else ""
+
+
+def explain_missing(missing, output):
+    """'; <the missing macros of the failed section>' or '' (pure)."""
+    section = failed_section(output)
+    pairs = [(m.get("section", ""), m.get("name", "")) for m in missing
+             if isinstance(m, dict)]
+    text = describe_missing(pairs, [section]) if section else ""
+    return "%%%s fails: %s" % (section, text) if text else ""
+
+
 def rpmbuild_argv(p, nodeps=False):
     return (["rpmbuild", "--rebuild"] + (["--nodeps"] if nodeps else [])
+            + define_args(defines_of(p))
             + ["--define", "_topdir " + os.path.join(p["output_dir"], "rpmbuild")]
             + list(p["extra_args"]) + [p["srpm"]])
 
@@ -287,13 +337,19 @@ def build_with_mock(p, config, seconds):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     results = os.path.join(p["output_dir"], "results")
-    proc = run(command(path, p["srpm"], results, p["extra_args"]), seconds)
+    proc = run(command(path, p["srpm"], results, p["extra_args"], defines_of(p)), seconds)
     logs = [keep(log, os.path.join(p["log_dir"], "mock-%s.txt" % os.path.basename(log)))
             for log in sorted(glob.glob(os.path.join(glob.escape(results), "*.log")))]
     if proc.returncode != 0:
+        build_log = ""
+        for log in logs:
+            if log.endswith("build.log.txt"):
+                with open(log, encoding="utf-8", errors="replace") as handle:
+                    build_log = handle.read()
+        missing = explain_missing(p["missing_macros"], build_log + proc.stdout + proc.stderr)
         fail("mock -r %s failed (exit %d): %s; logs in %s" % (
             p["mock_target"], proc.returncode,
-            last_lines(proc.stdout, proc.stderr, 2, MOCK_ERROR), p["log_dir"]))
+            missing or last_lines(proc.stdout, proc.stderr, 2, MOCK_ERROR), p["log_dir"]))
     return logs, []
 
 
@@ -312,8 +368,9 @@ def build_with_rpmbuild(p, seconds):
              "or set build_rpm_binary_nodeps to build without them" % ", ".join(unresolved))
     if proc.returncode != 0:
         fail("rpmbuild --rebuild of %s failed (exit %d): %s; full log in %s" % (
-            os.path.basename(p["srpm"]), proc.returncode, last_lines(proc.stdout, proc.stderr),
-            log))
+            os.path.basename(p["srpm"]), proc.returncode,
+            explain_missing(p["missing_macros"], proc.stdout + proc.stderr)
+            or last_lines(proc.stdout, proc.stderr), log))
     return [log], unresolved
 
 
@@ -376,6 +433,7 @@ def make_record(facts, builder, root, target, fresh, key, seconds):
 
 def binary_package(p, has_mock):
     """Every return value of the module, building when the stamp is not fresh."""
+    p = dict({k: v.get("default") for k, v in ARGUMENT_SPEC.items()}, **p)
     started = time.monotonic()
     builder = choose_builder(p["builder"], has_mock)
     root = buildroot(builder, p["mock_target"], p["node_system"])

@@ -42,6 +42,9 @@ def render_config(target, repositories):
     return "\n".join(lines) + "\n", digest
 
 
-def command(config, srpm, resultdir, extra_args=()):
-    """The mock command line (pure)."""
-    return ["mock", "-r", config, "--resultdir", resultdir, "--rebuild", srpm, *extra_args]
+def command(config, srpm, resultdir, extra_args=(), defines=()):
+    """The mock command line (pure); defines are checked (name, value) macro definitions."""
+    return ["mock", "-r", config, "--resultdir", resultdir,
+            *["--define=%s %s" % (name, value if value.strip() else "%{nil}")
+              for name, value in defines],
+            "--rebuild", srpm, *extra_args]

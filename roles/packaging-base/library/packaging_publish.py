@@ -145,6 +145,42 @@ options:
       C(file://) of I(repo_dir). The consumer files of each build name URLs under it.
     type: str
     default: ''
+  upstream_sha:
+    description: Upstream commit of the build, recorded in its marker (a build can be found
+      by it, see I(pointers)).
+    type: str
+    default: ''
+  distgit_sha:
+    description: Distgit commit of the build, recorded in its marker.
+    type: str
+    default: ''
+  version:
+    description: Version of the build's packages, recorded in its marker.
+    type: str
+    default: ''
+  pointers:
+    description:
+      - Names of pointers (C(tested), C(current-passed-ci), any plain name but C(current))
+        to move to an existing promoted build, found by I(build_id), else I(build_key),
+        else I(upstream_sha) (the newest build of that upstream commit, a prefix of 7 or
+        more hex digits). Nothing is staged or built; I(files) is not used.
+      - All the named pointers move in one atomic step (C(<name>) is a symlink to
+        C(.pointers/<name>), and C(.pointers) is swapped with one rename), and each move is
+        appended to C(promotions.json) (pointer, build, previous build, when, who, buildset).
+        A build that was staged but never promoted (it failed its checks) or does not exist
+        is refused in one line. Rollback is pointing at an older build.
+      - Retention never deletes a build a pointer names.
+    type: list
+    elements: str
+    default: []
+  promoted_by:
+    description: Who moves the pointers (the Zuul change owner, a user), for the history.
+    type: str
+    default: ''
+  buildset:
+    description: The Zuul buildset that moves the pointers, for the history.
+    type: str
+    default: ''
   consumer_name:
     description: Name of the consumer files and of the repository they define; empty means
       C(packaging-<repo_dir's name>). Each build directory gets C(<name>.sources) and
@@ -197,11 +233,26 @@ removed:
   type: list
   elements: str
   returned: success
+pointers:
+  description: With I(pointers), every pointer of the repository after the move, name to
+    build id.
+  type: dict
+  returned: with pointers
+moved:
+  description: With I(pointers), the history entries of this move.
+  type: list
+  elements: dict
+  returned: with pointers
 """
 
 BUILD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MARKER = ".zuul-packaging-build.json"
 BUILD_KEYS = "build-keys.json"
+POINTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+POINTERS_LINK = ".pointers"
+HISTORY = "promotions.json"
+RESERVED = frozenset(("current", "builds", HISTORY, BUILD_KEYS, "index.html"))
+SHA_PREFIX = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 def pool_files(root, fmt):
@@ -263,17 +314,167 @@ def validate_build_id(build_id):
     return build_id
 
 
-def plan_retention(builds, current, keep):
-    """Build ids to delete: all but the keep newest, never current (pure).
+def plan_retention(builds, current, keep, named=()):
+    """Build ids to delete: all but the keep newest, never current nor a build a pointer
+    names (pure).
 
     builds is a list of (build_id, published_at) pairs.
     """
     if keep < 1:
         raise PublishError("keep must be at least 1, got %d" % keep)
     newest_first = sorted(builds, key=lambda item: (item[1], item[0]), reverse=True)
-    kept = {build_id for build_id, _ in newest_first[:keep]}
+    kept = {build_id for build_id, _ in newest_first[:keep]} | set(named)
     return sorted(build_id for build_id, _ in builds
                   if build_id not in kept and build_id != current)
+
+
+def validate_pointers(names):
+    """The pointer names, checked: plain names, not current or a file of the repository,
+    each once (pure)."""
+    if not names:
+        raise PublishError("no pointer to move: pointers is empty")
+    for name in names:
+        if not POINTER.match(name or "") or name in RESERVED or ".." in name:
+            raise PublishError(
+                "pointer name %s is not a plain name (letters, digits, '.', '_', '-') other than "
+                "%s" % (json.dumps(name), ", ".join(sorted(RESERVED))))
+    if len(set(names)) != len(names):
+        raise PublishError("pointer names repeat: %s" % ", ".join(names))
+    return list(names)
+
+
+def read_pointers(repo_dir):
+    """{pointer: build id} of the repository's named pointers (pure read)."""
+    top = os.path.join(repo_dir, POINTERS_LINK)
+    if not os.path.isdir(top):
+        return {}
+    found = {}
+    for name in sorted(os.listdir(top)):
+        link = os.path.join(top, name)
+        if os.path.islink(link):
+            found[name] = os.path.basename(os.readlink(link))
+    return found
+
+
+def find_build(repo_dir, build_id="", build_key="", upstream_sha=""):
+    """The build id of a build of the repository, by id, build key or upstream commit (the
+    newest build of it); PublishError naming what was looked for when there is none, or when
+    the build was staged and never promoted (it failed its checks)."""
+    builds_dir = os.path.join(repo_dir, "builds")
+    if build_id:
+        wanted, what = [validate_build_id(build_id)], "build %s" % build_id
+    elif build_key or upstream_sha:
+        if upstream_sha and not SHA_PREFIX.match(upstream_sha):
+            raise PublishError("upstream commit %s is not 7 to 64 lowercase hex digits" % (
+                json.dumps(upstream_sha)))
+        what = ("a build with build key %s" % build_key if build_key
+                else "a build of upstream commit %s" % upstream_sha)
+        candidates = []
+        for name in os.listdir(builds_dir) if os.path.isdir(builds_dir) else []:
+            marker = read_marker(os.path.join(builds_dir, name))
+            if name.startswith(".") or not marker:
+                continue
+            if build_key and not (marker.get("build_key") == build_key or (
+                    _keys_of(os.path.join(builds_dir, name)).get(build_key, {}).get("build_id")
+                    == name)):
+                continue
+            if not build_key and not marker.get("upstream_sha", "").startswith(upstream_sha):
+                continue
+            candidates.append((marker.get("published_at", 0.0), name))
+        wanted = [name for _, name in sorted(candidates, reverse=True)]
+    else:
+        raise PublishError("say which build the pointers move to: build_id, build_key or "
+                           "upstream_sha")
+    for name in wanted:
+        marker = read_marker(os.path.join(builds_dir, name))
+        if marker is None:
+            break
+        if promoted(marker):
+            return name
+        raise PublishError(
+            "%s in %s was staged but never promoted (it failed its checks); a pointer only "
+            "names a build that passed them" % (
+                "build %s" % name if build_id else "%s (build %s)" % (what, name), repo_dir))
+    raise PublishError("%s is not published in %s; pointers never rebuild, publish it "
+                       "first" % (what, repo_dir))
+
+
+def _keys_of(build_dir):
+    try:
+        with open(os.path.join(build_dir, BUILD_KEYS), encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def swap_pointers(repo_dir, updates):
+    """Move the pointers of updates ({name: build id}) in one rename: the pointers live in a
+    generation directory .pointers.<n>/<name> -> ../builds/<id>, each <name> at the top is a
+    symlink to .pointers/<name>, and .pointers is a symlink to the generation, replaced with
+    rename(2). A reader sees every pointer before the move or every pointer after it."""
+    pointers = dict(read_pointers(repo_dir), **updates)
+    for name in updates:
+        top = os.path.join(repo_dir, name)
+        if os.path.lexists(top) and not (os.path.islink(top) and os.readlink(top) == os.path.join(
+                POINTERS_LINK, name)):
+            raise PublishError("%s exists and is not a pointer; move it away" % top)
+    generation = tempfile.mkdtemp(prefix=POINTERS_LINK + ".", dir=repo_dir)
+    os.chmod(generation, 0o755)
+    for name, build_id in sorted(pointers.items()):
+        os.symlink(os.path.join("..", "builds", build_id), os.path.join(generation, name))
+    sync_filesystem(generation)
+    temporary = os.path.join(repo_dir, POINTERS_LINK + ".new.%d" % os.getpid())
+    if os.path.lexists(temporary):
+        os.unlink(temporary)
+    os.symlink(os.path.basename(generation), temporary)
+    os.replace(temporary, os.path.join(repo_dir, POINTERS_LINK))
+    for name in updates:
+        top = os.path.join(repo_dir, name)
+        if not os.path.lexists(top):
+            os.symlink(os.path.join(POINTERS_LINK, name), top)
+    for name in os.listdir(repo_dir):
+        old = os.path.join(repo_dir, name)
+        if (name.startswith(POINTERS_LINK + ".") and old != generation and os.path.isdir(old)
+                and not os.path.islink(old)):
+            shutil.rmtree(old, ignore_errors=True)
+    return pointers
+
+
+def read_history(repo_dir):
+    try:
+        with open(os.path.join(repo_dir, HISTORY), encoding="utf-8") as handle:
+            history = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    return history if isinstance(history, list) else []
+
+
+def point(params):
+    """Move named pointers to a promoted build, under the repository lock (see pointers in
+    DOCUMENTATION); returns the module's result."""
+    repo_dir = params["repo_dir"]
+    names = validate_pointers(params["pointers"])
+    if not os.path.isdir(os.path.join(repo_dir, "builds")):
+        raise PublishError("%s holds no builds: nothing to point at" % repo_dir)
+    with Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"]):
+        build_id = find_build(repo_dir, params.get("build_id", ""),
+                              params.get("build_key", ""), params.get("upstream_sha", ""))
+        before = read_pointers(repo_dir)
+        marker = read_marker(os.path.join(repo_dir, "builds", build_id)) or {}
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        moved = [{"pointer": name, "build_id": build_id, "previous": before.get(name, ""),
+                  "at": when, "by": params.get("promoted_by", ""),
+                  "buildset": params.get("buildset", ""), "version": marker.get("version", ""),
+                  "upstream_sha": marker.get("upstream_sha", "")}
+                 for name in names if before.get(name) != build_id]
+        if not moved:
+            return {"changed": False, "build_id": build_id, "pointers": before, "moved": [],
+                    "build_dir": os.path.join(repo_dir, "builds", build_id), "removed": []}
+        pointers = swap_pointers(repo_dir, {name: build_id for name in names})
+        write_json(os.path.join(repo_dir, HISTORY), read_history(repo_dir) + moved)
+    return {"changed": True, "build_id": build_id, "pointers": pointers, "moved": moved,
+            "build_dir": os.path.join(repo_dir, "builds", build_id), "removed": []}
 
 
 def deb_distributions(codename, components, architectures, sign_with=""):
@@ -590,6 +791,8 @@ def publish(params, run):
     """Publish; run(argv, env) runs a command and raises PublishError on failure."""
     if params.get("check_only"):
         return check(params)
+    if params.get("pointers"):
+        return point(params)
     signer = Signer(params["signing_key"], params["signing_passphrase"]) \
         if params.get("signing_key") else NoSigner()
     with signer:
@@ -1015,7 +1218,8 @@ def publish_signed(params, run, signer):
         write_json(os.path.join(target, MARKER), marker)
         result["current"] = swap_pointer(repo_dir, build_id)
         result["promoted"] = True
-        result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"])
+        result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"],
+                                           read_pointers(repo_dir).values())
         for old in result["removed"]:
             shutil.rmtree(os.path.join(builds_dir, old))
     return result
@@ -1050,7 +1254,11 @@ def stage_build(params, run, signer, files, names, current):
         write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
         write_json(os.path.join(staging, MARKER), {
             "build_id": build_id, "files": names, "published_at": time.time(),
-            "seeded_from": current, "inputs": sorted(inputs)})
+            "seeded_from": current, "inputs": sorted(inputs),
+            "build_key": params.get("build_key") or "",
+            "upstream_sha": params.get("upstream_sha") or "",
+            "distgit_sha": params.get("distgit_sha") or "",
+            "version": params.get("version") or ""})
         os.rename(staging, target)
     except OSError as exc:  # e.g. a full disk: one line, and nothing left behind
         shutil.rmtree(staging, ignore_errors=True)
@@ -1068,7 +1276,7 @@ def run_module():
         argument_spec=dict(
             repo_dir=dict(type="path", required=True),
             format=dict(type="str", choices=sorted(BACKENDS), required=True),
-            build_id=dict(type="str", required=True),
+            build_id=dict(type="str", default=""),
             build_key=dict(type="str", default="", no_log=False),
             files=dict(type="list", elements="path", default=[]),
             deb_codename=dict(type="str", default=""),
@@ -1085,6 +1293,12 @@ def run_module():
             check_repo_dir=dict(type="bool", default=True),
             repo_url=dict(type="str", default=""),
             consumer_name=dict(type="str", default=""),
+            upstream_sha=dict(type="str", default=""),
+            distgit_sha=dict(type="str", default=""),
+            version=dict(type="str", default=""),
+            pointers=dict(type="list", elements="str", default=[]),
+            promoted_by=dict(type="str", default=""),
+            buildset=dict(type="str", default=""),
         ),
         supports_check_mode=False,
     )
@@ -1107,7 +1321,8 @@ DEFAULTS = {"build_key": "", "deb_codename": "", "deb_components": ["main"],
             "deb_architectures": ["amd64"],
             "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
             "sign_packages": False, "stage": True, "promote": True, "repo_url": "",
-            "consumer_name": ""}
+            "consumer_name": "", "upstream_sha": "", "distgit_sha": "", "version": "",
+            "pointers": [], "promoted_by": "", "buildset": ""}
 
 
 def run_standalone(stdin, stdout):
@@ -1125,7 +1340,8 @@ def run_standalone(stdin, stdout):
 
     try:
         params = dict(DEFAULTS, **json.load(stdin))
-        missing = [k for k in ("repo_dir", "format", "build_id", "files") if k not in params]
+        missing = [k for k in ("repo_dir", "format", "build_id", "files") if k not in params
+                   and not (params["pointers"] and k in ("build_id", "files"))]
         if missing or params["format"] not in BACKENDS:
             raise PublishError("standalone publish needs repo_dir, format (%s), build_id and "
                                "files" % " or ".join(sorted(BACKENDS)))

@@ -1,0 +1,136 @@
+"""packaging_publish pointers: named pointers (tested, current-passed-ci) moved to an existing
+promoted build, found by id, build key or upstream commit, several in one atomic step, with
+a history, never to a build that failed its checks, and kept by retention. Real rpm
+repositories (rpmbuild, createrepo_c)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import packaging_publish as pp
+import pytest
+from publish_helpers import build_tiny_rpms, params, primary_names, real_run
+
+UPSTREAM_1 = "1" * 40
+UPSTREAM_2 = "2" * 40
+
+
+@pytest.fixture(scope="module")
+def rpms(tmp_path_factory):
+    return build_tiny_rpms(tmp_path_factory.mktemp("rpmbuild"))
+
+
+@pytest.fixture
+def repo(tmp_path, rpms):
+    """b1 (tiny-a, upstream 111…, key k1) and b2 (+tiny-b, upstream 222…, key k2), both
+    promoted; b3 (+tiny-c) staged and never promoted (its install check failed)."""
+    repo = tmp_path / "repo"
+    pp.publish(params(repo, "b1", [rpms["tiny-a"]], build_key="k1", upstream_sha=UPSTREAM_1,
+                      version="1.0-1"), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], build_key="k2", upstream_sha=UPSTREAM_2,
+                      version="2.0-1"), real_run)
+    pp.publish(params(repo, "b3", [rpms["tiny-c"]], build_key="k3", promote=False), real_run)
+    return repo
+
+
+def point(repo, names, **kw):
+    return pp.publish(dict(repo_dir=str(repo), format="rpm", files=[], pointers=names,
+                           lock_timeout=5, **kw), real_run)
+
+
+def target(repo, name):
+    return os.path.basename(os.path.realpath(repo / name))
+
+
+def test_point_by_build_id_key_and_commit(repo):
+    result = point(repo, ["tested"], build_id="b1", promoted_by="alice", buildset="bs-1")
+    assert result["changed"] and result["pointers"] == {"tested": "b1"}
+    assert target(repo, "tested") == "b1"
+    assert primary_names(repo / "tested") == ["tiny-a"]  # the build's own repository
+    assert point(repo, ["tested"], build_key="k2")["build_id"] == "b2"
+    assert point(repo, ["tested"], upstream_sha=UPSTREAM_1[:12])["build_id"] == "b1"
+    assert target(repo, "tested") == "b1"
+    assert os.readlink(repo / "current") == "builds/b2"  # current is untouched
+
+
+def test_several_pointers_move_in_one_rename(repo):
+    point(repo, ["tested", "current-passed-ci"], build_id="b2", buildset="bs-2")
+    assert {target(repo, "tested"), target(repo, "current-passed-ci")} == {"b2"}
+    # every pointer goes through .pointers, one symlink replaced by rename(2)
+    assert os.readlink(repo / "tested") == ".pointers/tested"
+    generation = os.readlink(repo / ".pointers")
+    point(repo, ["tested"], build_id="b1")
+    assert os.readlink(repo / ".pointers") != generation
+    assert not (repo / generation).exists()  # the old generation is gone
+    assert target(repo, "tested") == "b1" and target(repo, "current-passed-ci") == "b2"
+
+
+def test_history_says_who_when_from_which_build(repo):
+    point(repo, ["tested"], build_id="b1", promoted_by="alice", buildset="bs-1")
+    point(repo, ["tested", "stable"], build_id="b2", promoted_by="bob", buildset="bs-2")
+    again = point(repo, ["tested"], build_id="b2")  # already there: nothing moves
+    assert again["changed"] is False and again["moved"] == []
+    history = json.loads((repo / pp.HISTORY).read_text())
+    assert [(h["pointer"], h["build_id"], h["previous"], h["by"], h["buildset"])
+            for h in history] == [("tested", "b1", "", "alice", "bs-1"),
+                                  ("tested", "b2", "b1", "bob", "bs-2"),
+                                  ("stable", "b2", "", "bob", "bs-2")]
+    assert history[1]["upstream_sha"] == UPSTREAM_2 and history[1]["version"] == "2.0-1"
+    assert all(h["at"].endswith("Z") for h in history)
+    # rollback is pointing at an older build
+    point(repo, ["tested"], build_id="b1")
+    assert target(repo, "tested") == "b1"
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"build_id": "b3"}, "build b3 in {repo} was staged but never promoted (it failed its "
+                         "checks); a pointer only names a build that passed them"),
+    ({"build_id": "b9"}, "build b9 is not published in {repo}; pointers never rebuild, "
+                         "publish it first"),
+    ({"build_key": "k9"}, "a build with build key k9 is not published in {repo}; pointers "
+                          "never rebuild, publish it first"),
+    ({"build_key": "k3"}, "a build with build key k3 (build b3) in {repo} was staged but never "
+                          "promoted"),
+    ({"upstream_sha": "abc"}, 'upstream commit "abc" is not 7 to 64 lowercase hex digits'),
+    ({}, "say which build the pointers move to: build_id, build_key or upstream_sha"),
+])
+def test_a_build_that_did_not_pass_or_does_not_exist_is_refused(repo, kw, message):
+    with pytest.raises(pp.PublishError) as info:
+        point(repo, ["tested"], **kw)
+    assert str(info.value).startswith(message.format(repo=repo))
+    assert not os.path.lexists(repo / "tested") and not (repo / pp.HISTORY).exists()
+
+
+@pytest.mark.parametrize("names", [["current"], ["../x"], [".pointers"], ["a b"], ["t", "t"],
+                                   ["builds"], []])
+def test_bad_pointer_names_are_refused(repo, names):
+    with pytest.raises(pp.PublishError):
+        point(repo, names, build_id="b1")
+    assert os.readlink(repo / "current") == "builds/b2"
+
+
+def test_a_directory_in_the_way_is_not_replaced(repo):
+    (repo / "tested").mkdir()
+    with pytest.raises(pp.PublishError, match="tested exists and is not a pointer; move it away"):
+        point(repo, ["tested"], build_id="b1")
+
+
+def test_retention_keeps_what_a_pointer_names(repo, rpms):
+    point(repo, ["tested"], build_id="b1")
+    result = pp.publish(params(repo, "b4", [rpms["tiny-c"]], keep=1), real_run)
+    assert "b1" not in result["removed"] and "b2" in result["removed"]
+    assert sorted(os.listdir(repo / "builds")) == ["b1", "b3", "b4"]
+    assert primary_names(repo / "tested") == ["tiny-a"]
+
+
+def test_pointers_through_the_standalone_publisher(repo):
+    # the repository host runs the same code as a script, options as JSON on stdin
+    proc = subprocess.run(
+        ["python3", pp.__file__, "--stdin"], check=False, capture_output=True, text=True,
+        input=json.dumps({"repo_dir": str(repo), "format": "rpm", "pointers": ["tested"],
+                          "upstream_sha": UPSTREAM_2[:7], "promoted_by": "zuul"}))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["pointers"] == {"tested": "b2"}
+    assert target(repo, "tested") == "b2"

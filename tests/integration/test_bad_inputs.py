@@ -115,6 +115,20 @@ def patch_links_outside(ex):
     commit_all(ex / "distgit-rpm", "a patch that is a link", "2026-11-05T11:00:00Z")
 
 
+# a 3.0 (quilt) patch written against an older README: its hunk no longer applies
+README_PATCH = "".join(line + "\n" for line in [
+    "From: Greeter Packagers <packagers@greeter.example>",
+    "Subject: Show how packagers are greeted", "", "---",
+    "--- a/README.md", "+++ b/README.md", "@@ -4,3 +4,3 @@",
+    " `make install prefix=/usr DESTDIR=...` installs `greeter` and its manual page.", " ",
+    "-Run greeter with a name to greet it.", "+Run `greeter packager` to greet the packager."])
+
+
+def quilt_patch_does_not_apply(ex):
+    rewrite(ex / "distgit-deb", "debian/patches/0001-greet-packagers.patch", README_PATCH)
+    rewrite(ex / "distgit-deb", "debian/patches/series", "0001-greet-packagers.patch\n")
+
+
 def marker(ex):
     """A file that an option-like URL would create if git ran it."""
     return Path(str(ex) + "-upload-pack-ran")
@@ -263,6 +277,10 @@ CASES = [
     ("rpm-patch-links-outside", "rpm", patch_links_outside, lambda ex: {},
      "/greeter.spec: sources and patches must be regular files of the distgit, these are "
      "symlinks: host.patch -> /etc/passwd"),
+    # the example's upstream HEAD is the same commit on every machine (make-repos.sh)
+    ("deb-quilt-patch-does-not-apply", "deb", quilt_patch_does_not_apply, lambda ex: {},
+     "build-deb-source: debian/patches/0001-greet-packagers.patch does not apply to upstream "
+     "cb80a5817cf7: README.md (1 of 1 hunk FAILED)"),
 ]
 
 

@@ -9,6 +9,9 @@ import pytest
 from pipeline import commit_all, deb_vars, git, play
 
 DIST = "bookworm"
+# DEB_BUILD_OPTIONS as job variables (no build profile here: a profile bakes a chroot of its
+# own, tests/unit/test_sbuild_package.py checks how profiles reach sbuild and the chroot)
+BUILD_OPTIONS = {"packaging_deb_build_options": ["nodoc"], "packaging_deb_parallel": 2}
 
 
 def dpkg_gt(a, b):
@@ -25,7 +28,7 @@ def reprepro_list(repo):
 def first_build(example, tmp_path_factory):
     work = tmp_path_factory.mktemp("deb")
     result = play("build-deb.yaml", deb_vars(example, work, verify_deb_install_test_commands=[
-        'test "$(greeter packager)" = "Hello, packager!"']))
+        'test "$(greeter packager)" = "Hello, packager!"'], **BUILD_OPTIONS))
     assert result.rc == 0, result.output[-3000:]
     upstream = git(example / "upstream", "rev-parse", "HEAD")
     distgit = git(example / "distgit-deb", "rev-parse", "HEAD")
@@ -81,6 +84,20 @@ def test_logs_and_lintian_report_are_kept(first_build):
     assert "Status: successful" in build_log
 
 
+def test_build_options_reach_dpkg_buildpackage(first_build):
+    """packaging_deb_build_options and packaging_deb_parallel are what the build ran with:
+    dpkg-genbuildinfo records DEB_BUILD_OPTIONS from the build's own environment."""
+    from debian import deb822
+
+    work, version, _ = first_build
+    logs = work / "output" / "logs" / "deb"
+    buildinfo = deb822.BuildInfo((logs / ("greeter_%s_amd64.buildinfo" % version)).read_text())
+    assert buildinfo.get_environment()["DEB_BUILD_OPTIONS"] == "nodoc parallel=2"
+    report = json.loads((work / "output" / "artifacts" / "build-report-deb.json").read_text())
+    binary = [r for r in report["steps"] if r["step"] == "binary"][0]
+    assert binary["details"]["deb_build_options"] == "nodoc parallel=2"
+
+
 def test_build_report_has_every_step(first_build):
     """The report is made from the stage roles' build records: one per step, in order, and
     the HTML links the logs and the lint report relative to the log root."""
@@ -109,8 +126,10 @@ def test_the_same_inputs_again_are_skipped_and_publish_nothing(first_build, exam
     repo = work / "repos" / "deb" / DIST
     before = sorted(p.name for p in (repo / "builds").iterdir())
     current = (repo / "current").resolve()
+    # the same job on a node with another CPU count: the same build
     result = play("build-deb.yaml", deb_vars(example, work, verify_deb_install_test_commands=[
-        'test "$(greeter packager)" = "Hello, packager!"']))
+        'test "$(greeter packager)" = "Hello, packager!"'], **dict(BUILD_OPTIONS,
+                                                                   packaging_deb_parallel=1)))
     assert result.rc == 0, result.output[-3000:]
     assert "is already published in %s/current" % repo in result.output
     assert "nothing new to build or publish" in result.output

@@ -29,7 +29,8 @@ def params(tmp_path, dsc_text=DSC, **extra):
             "log_dir": str(tmp_path / "logs"), "extra_repositories": [],
             "extra_repository_keys": [], "extra_packages": [], "apt_upgrade": False,
             "bake_build_deps": True, "unpack_dir": str(tmp_path), "extra_args": [],
-            "code": "c1", "rc": 0, "built": True, "stamp": {}, "lintian_chroot": False}
+            "code": "c1", "rc": 0, "built": True, "stamp": {}, "lintian_chroot": False,
+            "build_options": [], "parallel": 0, "build_profiles": []}
     base.update(extra)
     return base
 
@@ -132,6 +133,16 @@ def test_only_arch_all_packages_on_another_architecture_fails_in_one_line(tmp_pa
     ({"arch_all_arch": "AMD64"},
      'build-deb-binary: architecture "AMD64" of the Architecture all packages '
      '(packaging_deb_arch_all) is not a Debian architecture name'),
+    ({"build_options": ["nocheck", "noopt; rm -rf /"]},
+     'build-deb-binary: build option "noopt; rm -rf /" (packaging_deb_build_options) is not a '
+     "DEB_BUILD_OPTIONS word (name or name=value)"),
+    ({"build_options": ["parallel=4"]},
+     "build-deb-binary: set parallel=N with packaging_deb_parallel, not in "
+     'packaging_deb_build_options ("parallel=4")'),
+    ({"build_profiles": ["--root-cmd=touch"]},
+     'build-deb-binary: build profile "--root-cmd=touch" (packaging_deb_build_profiles) is not '
+     "a profile name"),
+    ({"parallel": -1}, "build-deb-binary: packaging_deb_parallel is -1; use 0 for the node's CPUs"),
 ])
 def test_bad_inputs(tmp_path, extra, message):
     with pytest.raises(sp.SbuildError) as info:
@@ -207,3 +218,24 @@ def test_documented_options_are_the_argument_spec_and_phase_names_the_step():
                                          "required": True}
     for example in yaml.safe_load(sp.EXAMPLES):
         assert example["sbuild_package"]["phase"] in ("plan", "finish"), example["name"]
+
+
+def test_build_options_and_profiles_reach_the_build(tmp_path):
+    # DEB_BUILD_OPTIONS/DEB_BUILD_PROFILES pass sbuild's environment filter (dpkg's list of
+    # variables .buildinfo records); profiles also go to sbuild's resolver and the baked chroot
+    default = sp.plan(params(tmp_path))
+    assert default["sbuild_env"]["DEB_BUILD_OPTIONS"] == "parallel=%d" % sp.node_cpus()
+    assert "DEB_BUILD_PROFILES" not in default["sbuild_env"]
+    p = params(tmp_path, build_options=["nocheck", "nodoc"], parallel=3,
+               build_profiles=["nocheck", "pkg.greeter.nodocs"])
+    plan = sp.plan(p)
+    assert plan["sbuild_env"]["DEB_BUILD_OPTIONS"] == "nocheck nodoc parallel=3"
+    assert plan["sbuild_env"]["DEB_BUILD_PROFILES"] == "nocheck pkg.greeter.nodocs"
+    assert "--profiles=nocheck,pkg.greeter.nodocs" in plan["sbuild_argv"]
+    assert any("build-dep -P nocheck,pkg.greeter.nodocs /tmp/build-deps.dsc" in a
+               for a in plan["mmdebstrap_argv"])
+    # profiles change the baked build dependencies: another chroot; options and profiles
+    # change what is built: another stamp; the CPU count does not
+    assert plan["chroot"] != default["chroot"]
+    assert plan["stamp"]["inputs"] != default["stamp"]["inputs"]
+    assert (sp.plan(dict(p, parallel=1))["stamp"]["inputs"] == plan["stamp"]["inputs"])

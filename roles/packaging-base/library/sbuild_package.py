@@ -136,6 +136,26 @@ options:
     type: list
     elements: str
     default: []
+  build_options:
+    description:
+      - Words of C(DEB_BUILD_OPTIONS) (Debian Policy 4.9.1), such as C(nocheck), C(nodoc),
+        C(noopt), C(terse); C(parallel=N) comes from I(parallel). Each word is a lowercase
+        name, optionally C(=value). Part of the stamp key (C(plan)).
+    type: list
+    elements: str
+    default: []
+  parallel:
+    description: C(parallel=N) of C(DEB_BUILD_OPTIONS); 0 for the number of CPUs this node
+      gives the build. Not part of the stamp key (it does not change what is built).
+    type: int
+    default: 0
+  build_profiles:
+    description: Build profiles (C(DEB_BUILD_PROFILES) and sbuild C(--profiles)), such as
+      C(nocheck), C(nodoc), C(pkg.<source>.<name>); they also select the build dependencies
+      baked into the chroot. Part of the stamp key and the chroot key (C(plan)).
+    type: list
+    elements: str
+    default: []
   code:
     description: Digest of the calling role's files (part of the stamp key; C(plan)).
     type: str
@@ -234,6 +254,10 @@ packages:
 """
 
 ARCH_NAME = re.compile(r"^[a-z0-9-]*$")
+# Debian Policy 4.9.1: build option names are lowercase alphanumerics and '-', with an
+# optional '=value'; build profile names (the BuildProfileSpec) lowercase with '.', '-', '+'
+BUILD_OPTION = re.compile(r"^[a-z0-9][a-z0-9_-]*(=[A-Za-z0-9_.,:+-]+)?$")
+BUILD_PROFILE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 DSC_ARCHITECTURE = re.compile(r"^Architecture:[ \t]*(.*)$", re.M)
 RESULTS = ("*.changes", "*.deb", "*.udeb", "*.buildinfo", "*.build")
 TIMESTAMPED_LOG = re.compile(r"-\d{4}-\d\d-\d\dT")
@@ -274,7 +298,45 @@ def check_inputs(p):
         raise SbuildError("build-deb-binary: architecture %s of the Architecture all packages "
                           "(packaging_deb_arch_all) is not a Debian architecture name"
                           % json.dumps(p["arch_all_arch"]))
+    check_build_options(p)
     return target
+
+
+def check_build_options(p):
+    """Raise naming the first build option or profile that is not a plain word (pure)."""
+    for word in p["build_options"]:
+        if not BUILD_OPTION.match(word):
+            raise SbuildError("build-deb-binary: build option %s (packaging_deb_build_options) is "
+                              "not a DEB_BUILD_OPTIONS word (name or name=value)"
+                              % json.dumps(word))
+        if word.startswith("parallel="):
+            raise SbuildError("build-deb-binary: set parallel=N with packaging_deb_parallel, not "
+                              "in packaging_deb_build_options (%s)" % json.dumps(word))
+    for name in p["build_profiles"]:
+        if not BUILD_PROFILE.match(name):
+            raise SbuildError("build-deb-binary: build profile %s (packaging_deb_build_profiles) "
+                              "is not a profile name" % json.dumps(name))
+    if p["parallel"] < 0:
+        raise SbuildError("build-deb-binary: packaging_deb_parallel is %d; use 0 for the node's "
+                          "CPUs or a positive count" % p["parallel"])
+
+
+def node_cpus():
+    """The CPUs this process may run on (its affinity, which containers narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def build_env(p, cpus):
+    """The environment dpkg-buildpackage gets through sbuild (its environment filter keeps
+    DEB_BUILD_OPTIONS and DEB_BUILD_PROFILES; .buildinfo records them) (pure)."""
+    words = list(p["build_options"]) + ["parallel=%d" % (p["parallel"] or cpus)]
+    env = {"DEB_BUILD_OPTIONS": " ".join(words)}
+    if p["build_profiles"]:
+        env["DEB_BUILD_PROFILES"] = " ".join(p["build_profiles"])
+    return env
 
 
 def builds_arch_all(p, arch):
@@ -303,6 +365,8 @@ def chroot_path(p, codename, arch, mmdebstrap_version, dsc_info, baked):
         "mmdebstrap": mmdebstrap_version,
         "build_depends": dsc_info["build_depends"] if baked else [],
     }
+    if baked and p["build_profiles"]:
+        key["profiles"] = sorted(p["build_profiles"])
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     suffix = "-%s-deps" % dsc_info["source"] if baked else ""
     return os.path.join(p["cache_dir"], "%s-%s-%s%s.tar" % (codename, arch, digest, suffix))
@@ -339,7 +403,8 @@ def mmdebstrap_argv(p, codename, arch, chroot, baked):
     if baked:
         argv += ["--customize-hook=upload %s /tmp/build-deps.dsc" % p["dsc"],
                  '--customize-hook=chroot "$1" apt-get -y --no-install-recommends build-dep '
-                 "/tmp/build-deps.dsc",
+                 + ("-P %s " % ",".join(p["build_profiles"]) if p["build_profiles"] else "")
+                 + "/tmp/build-deps.dsc",
                  '--customize-hook=rm -f "$1/tmp/build-deps.dsc"']
     argv += [codename, chroot + ".incoming"] + ([p["mirror"]] if p["mirror"] else [])
     return argv
@@ -357,6 +422,8 @@ def sbuild_argv(p, codename, arch, chroot, baked):
     argv += ["--extra-repository=" + r for r in p["extra_repositories"]]
     argv += ["--extra-repository-key=" + k for k in p["extra_repository_keys"]]
     argv += ["--extra-package=" + k for k in p["extra_packages"]]
+    if p["build_profiles"]:
+        argv.append("--profiles=" + ",".join(p["build_profiles"]))
     return argv + list(p["extra_args"]) + [p["dsc"]]
 
 
@@ -366,6 +433,7 @@ def stamp_inputs(p, codename, arch, chroot, baked):
         "chroot": chroot, "distribution": codename, "arch": arch, "apt_upgrade": p["apt_upgrade"],
         "extra_repository_keys": p["extra_repository_keys"], "extra_args": p["extra_args"],
         "baked": baked, "arch_all": builds_arch_all(p, arch),
+        "build_options": sorted(p["build_options"]), "build_profiles": sorted(p["build_profiles"]),
     }
 
 
@@ -411,7 +479,7 @@ def plan(p):
         fresh, _, facts = check(os.path.join(p["output_dir"], ".build-stamp.json"),
                                 stamp_key(stamp))
     reuse = fresh and not uses_other_repositories(p)
-    env = {"LC_ALL": "C.UTF-8"}
+    env = dict(build_env(p, node_cpus()), LC_ALL="C.UTF-8")
     if not reuse:
         shutil.rmtree(p["output_dir"], ignore_errors=True)
         os.makedirs(p["output_dir"], mode=0o755)
@@ -507,6 +575,9 @@ ARGUMENT_SPEC = {
     "unpack_dir": {"type": "str", "default": "/dev/shm"},
     "extra_args": {"type": "list", "elements": "str", "default": []},
     "lintian_chroot": {"type": "bool", "default": False},
+    "build_options": {"type": "list", "elements": "str", "default": []},
+    "parallel": {"type": "int", "default": 0},
+    "build_profiles": {"type": "list", "elements": "str", "default": []},
     "code": {"type": "str", "default": ""},
     "rc": {"type": "int", "default": 0},
     "built": {"type": "bool", "default": True},

@@ -11,7 +11,15 @@ import subprocess
 
 import packaging_publish as pp
 import pytest
-from publish_helpers import build_tiny_rpms, params, primary_names, real_run
+from publish_helpers import (
+    build_tiny_deb,
+    build_tiny_rpms,
+    deb_params,
+    params,
+    primary_names,
+    real_run,
+    reprepro_list,
+)
 
 UPSTREAM_1 = "1" * 40
 UPSTREAM_2 = "2" * 40
@@ -134,3 +142,36 @@ def test_pointers_through_the_standalone_publisher(repo):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["pointers"] == {"tested": "b2"}
     assert target(repo, "tested") == "b2"
+
+
+def test_each_pointer_has_consumer_files_at_the_top(repo, tmp_path):
+    point(repo, ["tested"], build_id="b1", repo_url="https://user:token@repo.test/rpm/c9s")
+    text = (repo / "packaging-repo-tested.repo").read_text()
+    assert "baseurl=https://repo.test/rpm/c9s/tested\n" in text and "token" not in text
+    # the file works: dnf reads the pointer's repository through it
+    point(repo, ["local"], build_id="b2")
+    reposdir = tmp_path / "reposdir"
+    reposdir.mkdir()
+    (reposdir / "p.repo").write_text((repo / "packaging-repo-local.repo").read_text())
+    out = subprocess.run(
+        ["dnf", "-q", "--installroot", str(tmp_path / "root"), "--releasever=9",
+         "--setopt=reposdir=" + str(reposdir), "repoquery", "--qf", "%{name}"],
+        check=True, capture_output=True, text=True).stdout.split()
+    assert sorted(set(out)) == ["tiny-a", "tiny-b"]
+
+
+def test_deb_pointers(tmp_path):
+    repo = tmp_path / "deb"
+    pp.publish(deb_params(repo, "b1", [build_tiny_deb(tmp_path / "a", "tiny", "1.0-1")]),
+               real_run)
+    pp.publish(deb_params(repo, "b2", [build_tiny_deb(tmp_path / "b", "tiny", "2.0-1")]),
+               real_run)
+    with pytest.raises(pp.PublishError, match="deb_codename is required"):
+        pp.publish(dict(repo_dir=str(repo), format="deb", files=[], pointers=["tested"],
+                        build_id="b1", lock_timeout=5), real_run)
+    pp.publish(dict(repo_dir=str(repo), format="deb", deb_codename="bookworm", files=[],
+                    pointers=["tested"], build_id="b1", lock_timeout=5), real_run)
+    assert reprepro_list(repo / "tested") == ["bookworm|main|amd64: tiny 1.0-1"]
+    assert reprepro_list(repo / "current") == ["bookworm|main|amd64: tiny 2.0-1"]
+    assert ("URIs: file://%s/tested\nSuites: bookworm\n" % repo) in (
+        repo / "packaging-deb-tested.sources").read_text()

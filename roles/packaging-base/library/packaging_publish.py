@@ -455,6 +455,7 @@ def point(params):
     DOCUMENTATION); returns the module's result."""
     repo_dir = params["repo_dir"]
     names = validate_pointers(params["pointers"])
+    BACKENDS[params["format"]].validate(params)
     if not os.path.isdir(os.path.join(repo_dir, "builds")):
         raise PublishError("%s holds no builds: nothing to point at" % repo_dir)
     with Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"]):
@@ -473,6 +474,9 @@ def point(params):
                     "build_dir": os.path.join(repo_dir, "builds", build_id), "removed": []}
         pointers = swap_pointers(repo_dir, {name: build_id for name in names})
         write_json(os.path.join(repo_dir, HISTORY), read_history(repo_dir) + moved)
+        for filename, text in pointer_consumer_files(
+                params, {name: build_id for name in names}).items():
+            write_text(os.path.join(repo_dir, filename), text)
     return {"changed": True, "build_id": build_id, "pointers": pointers, "moved": moved,
             "build_dir": os.path.join(repo_dir, "builds", build_id), "removed": []}
 
@@ -812,11 +816,31 @@ def output(argv):
 
 def write_json(path, data):
     """Replace path with data as JSON (rename(2): never through a hard link)."""
+    write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def write_text(path, text):
+    """Replace path with text (rename(2): readers see the old or the new file)."""
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True)
-        handle.write("\n")
+        handle.write(text)
+    os.chmod(temporary, 0o644)
     os.replace(temporary, path)
+
+
+def pointer_consumer_files(params, pointers):
+    """{file name: text} of the consumer files of each pointer, written at the top of the
+    repository (<name>-<pointer>.repo, or .sources and .list), naming the pointer's URL
+    (pure but for the key check: signed when the build a pointer names has repo-key.asc)."""
+    top = without_credentials((params.get("repo_url") or "").rstrip("/")) \
+        or "file://" + params["repo_dir"]
+    files = {}
+    for pointer, build_id in sorted(pointers.items()):
+        signed = os.path.exists(os.path.join(params["repo_dir"], "builds", build_id,
+                                             "repo-key.asc"))
+        files.update(BACKENDS[params["format"]].consumer_files(
+            params, consumer_name(params), {"-" + pointer: "%s/%s" % (top, pointer)}, signed))
+    return files
 
 
 def sync_filesystem(path):

@@ -140,6 +140,7 @@ def test_native_is_a_snapshot_of_the_distgit(native, tmp_path):
     assert (tree / "scripts" / "hello-tool").read_text() == "#!/bin/sh\necho hello, world\n"
     assert (tree / "hello-tool.1").is_file()
     assert changelog_versions(tree)[:2] == [version, "2.23.4"]
+    assert dsp.source_package(params("", native.path, tmp_path / "out"))["fresh"]
     # the next commit sorts higher; an unrelated upstream path is not read
     native.commit("Another change")
     later = dsp.source_package(params(tmp_path / "elsewhere", native.path, tmp_path / "out"))
@@ -279,6 +280,16 @@ def test_gbp_component_missing_upstream_fails_in_one_line(gbp_layout, tmp_path):
         "directory docs (gbp makes each component's tarball from that directory of the "
         "upstream tree)" % upstream.head()[:12])
     assert not list((tmp_path / "out").glob("*.dsc"))
+
+
+def test_gbp_components_need_quilt(gbp_layout, tmp_path):
+    upstream, distgit = gbp_layout
+    (distgit.path / "debian" / "source" / "format").write_text("1.0\n")
+    with pytest.raises(dsp.SourceBuildError) as info:
+        dsp.source_package(params(upstream.path, distgit.path, tmp_path / "out"))
+    assert str(info.value) == (
+        "build-deb-source: debian/gbp.conf lists components (types-greeter); they need "
+        "source format 3.0 (quilt) (this distgit's is 1.0) and cannot be named debian")
 
 
 @pytest.mark.parametrize("text, expected", [

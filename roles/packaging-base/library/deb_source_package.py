@@ -339,7 +339,7 @@ def plan_build(p, info):
     """What the distgit's layout makes of the inputs: gbp.conf, the tag options, the
     version (pure of the build; runs git)."""
     try:
-        gbp = gbp_conf(p["distgit_path"]) if os.path.isfile(
+        gbp = gbp_conf(p["distgit_path"]) if os.path.exists(
             os.path.join(p["distgit_path"], "debian", "gbp.conf")) else None
     except DebianSourceError as exc:
         raise fail(exc) from exc
@@ -372,6 +372,10 @@ def plan_build(p, info):
         raise fail(exc) from exc
     plan["gbp"].update(applied)
     if gbp and gbp.get("component"):
+        if info["source_format"] != "3.0 (quilt)" or "debian" in gbp["component"]:
+            raise fail("debian/gbp.conf lists components (%s); they need source format "
+                       "3.0 (quilt) (this distgit's is %s) and cannot be named debian" % (
+                           ", ".join(gbp["component"]), info["source_format"]))
         plan["components"] = gbp["component"]
         plan["gbp"]["component"] = gbp["component"]
     try:

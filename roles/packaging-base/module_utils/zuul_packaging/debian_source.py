@@ -290,8 +290,10 @@ def gbp_tag_options(upstream_tag, path="debian/gbp.conf"):
 def gbp_conf(path):
     """read_gbp_conf of path/debian/gbp.conf, or {} when there is none."""
     conf = os.path.join(path, "debian", "gbp.conf")
-    if not os.path.isfile(conf):
+    if not os.path.lexists(conf):
         return {}
+    if not os.path.isfile(conf):
+        raise DebianSourceError("%s is not a file" % conf)
     return read_gbp_conf(_read(conf, "debian/gbp.conf"), conf)
 
 

@@ -495,3 +495,12 @@ def test_documented_options_are_the_argument_spec():
             assert documented[name].get(key) == spec.get(key), (name, key)
         assert bool(documented[name].get("required")) == bool(spec.get("required")), name
     assert "layout" in yaml.safe_load(dsp.RETURN)
+
+
+def test_a_distgit_that_is_not_native_needs_an_upstream(quilt, tmp_path):
+    _, distgit = quilt
+    with pytest.raises(dsp.SourceBuildError) as info:
+        dsp.source_package(params("", distgit.path, tmp_path / "out"))
+    assert str(info.value) == (
+        "build-deb-source: set packaging_upstream_path to the upstream checkout (only a "
+        "3.0 (native) distgit builds without one)")

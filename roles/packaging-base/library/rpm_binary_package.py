@@ -247,6 +247,7 @@ def check_inputs(p, builder, root, has_mock):
     """One line for rpmbuild standing in for a mock target, an unknown builder or a missing
     SRPM; with mock, for an unknown target or a bad repository. Returns mock's config text
     and digest (None with rpmbuild)."""
+    defines_of(p)
     # a job named after a mock target must not publish a build of another system under its name
     if builder == "rpmbuild" and not p["allow_rpmbuild"]:
         fail("this job builds for the mock target %s but would run %s%s; run it on a node with "
@@ -256,7 +257,6 @@ def check_inputs(p, builder, root, has_mock):
         fail("unknown builder %s (use mock or rpmbuild)" % json.dumps(p["builder"]))
     if not p["srpm"] or not os.path.isfile(p["srpm"]):
         fail("SRPM %s does not exist" % json.dumps(p["srpm"] or ""))
-    defines_of(p)
     if builder != "mock":
         return None
     try:

@@ -279,7 +279,7 @@ SOURCE0 = re.compile(r"^.*\.(tar\.gz|tgz|tar\.xz|tar\.bz2|tar|zip)$")
 WROTE_SRPM = re.compile(r"^Wrote: (\S+\.src\.rpm)$", re.M)
 # rpmbuild's and patch's own output lines (tool output, not the spec)
 BAD_EXIT = re.compile(r"^error: Bad exit status from \S+ \(%(\w+)\)$", re.M)
-PATCH_START = re.compile(r"^(?:Patch #\d+ \((?P<name>[^()/\s]+)\):|\+ \S*rpmuncompress "
+PATCH_START = re.compile(r"^(?:Patch #\d+ \((?P<name>[^()/\s]+)\):|(?:\+ )*\S*rpmuncompress "
                          r"\S*/SOURCES/(?P<file>[^/\s]+)$)")
 REJECTS = re.compile(r"saving rejects to file (\S+)\.rej$")
 NO_FILE = re.compile(r"^\|(?:---|\+\+\+) (?:[^/\s]+/)?(\S+)")
@@ -418,11 +418,12 @@ def rejected_patch(output):
 
 
 def run(argv, seconds, log=None, cwd=None):
-    """Run a tool, adding its wall time to seconds (and its output to log); return the
-    finished process."""
+    """Run a tool, adding its wall time to seconds (and its output, stderr merged into stdout
+    in the order written, to log); return the finished process."""
     started = time.monotonic()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
-                          env=dict(os.environ, LC_ALL="C.UTF-8"))
+    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=False, env=dict(os.environ, LC_ALL="C.UTF-8"))
+    proc.stderr = ""
     tool = os.path.basename(argv[0])
     seconds[tool] = round(seconds.get(tool, 0) + time.monotonic() - started, 3)
     if log:
@@ -465,6 +466,12 @@ def autospec(distgit_spec, target):
     except Exception as exc:  # rpmautospec raises its own and pygit2's errors
         detail = " ".join(str(exc).split()) or type(exc).__name__
         fail("rpmautospec cannot process %s: %s" % (distgit_spec, detail[:300]))
+    finally:
+        # rpmautospec points rpm's log at the sys.stderr of the moment; back to rpm's own
+        # stderr, where the spec parser reads rpm's errors from
+        import rpm
+
+        rpm.setLogFile(sys.__stderr__)
     if not os.path.isfile(target):
         fail("rpmautospec wrote no spec for %s" % distgit_spec)
 
@@ -665,7 +672,7 @@ def source_package(p):
                 defines = check_defines(p["defines"])
             except SpecError:
                 defines = []
-            message += explain_missing(read_spec_text(p["_spec_path"]), defines, ["package"])
+            message += explain_missing(read_spec_text(p["_spec_path"]), defines)
         raise SourceBuildError(message) from exc
     except LookasideError as exc:
         raise SourceBuildError("%s: %s" % (ROLE, exc)) from exc

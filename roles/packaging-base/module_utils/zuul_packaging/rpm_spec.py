@@ -116,16 +116,21 @@ def update(spec, version, release, lines, author, email, timestamp):
 
 def source_entries(spec):
     """[{tag, number, filename, location, remote}] of the spec's sources and patches, as rpm
-    expands them (the conditionals and the macro definitions applied)."""
+    expands them (the conditionals and the macro definitions applied: those in a branch rpm
+    leaves out are not listed)."""
     found = []
     try:
         with spec.sources() as sources:
             for source in sources:
+                if not getattr(source, "valid", True):
+                    continue  # in a conditional branch rpm left out
                 found.append({"tag": "Source%d" % source.number, "number": source.number,
                               "filename": source.expanded_filename,
                               "location": source.expanded_location, "remote": source.remote})
         with spec.patches() as patches:
             for patch in patches:
+                if not getattr(patch, "valid", True):
+                    continue
                 found.append({"tag": "Patch%d" % patch.number, "number": patch.number,
                               "filename": patch.expanded_filename,
                               "location": patch.expanded_location, "remote": patch.remote})
@@ -140,7 +145,8 @@ def uses_rpmautospec(spec):
 
 
 # Names a spec uses with % that are rpm's own syntax (sections, directives, %files
-# attributes, setup and patch) or defined by rpm while it parses the spec (its tags).
+# attributes, setup and patch), defined by rpm while it parses the spec (its tags), or
+# replaced by rpmautospec before rpm sees the spec.
 SPEC_SYNTAX = frozenset("""
     if ifarch ifnarch ifos ifnos else elif elifarch elifos endif include global define
     undefine description package prep build install check clean changelog files pre post
@@ -149,7 +155,7 @@ SPEC_SYNTAX = frozenset("""
     transfiletriggerin transfiletriggerun transfiletriggerpostun generate_buildrequires conf
     sourcelist patchlist setup patch doc docdir license readme defattr attr config dir ghost
     verify exclude lang caps artifact missingok noreplace name version release epoch summary
-    url buildroot nil SOURCE PATCH
+    url buildroot nil SOURCE PATCH autorelease autochangelog
 """.split())
 
 

@@ -504,3 +504,18 @@ def test_a_distgit_that_is_not_native_needs_an_upstream(quilt, tmp_path):
     assert str(info.value) == (
         "build-deb-source: set packaging_upstream_path to the upstream checkout (only a "
         "3.0 (native) distgit builds without one)")
+
+
+def test_quilt_vendor_series_is_the_one_checked(quilt, tmp_path):
+    """dpkg-source applies debian/patches/<vendor>.series when there is one (Ubuntu's
+    ubuntu.series beside Debian's series); the check reads the same file."""
+    upstream, distgit = quilt
+    patches = distgit.path / "debian" / "patches"
+    (patches / "series").write_text("0001-readme.patch\n0009-ubuntu-only.patch\n")
+    (patches / "debian.series").write_text("0001-readme.patch\n")
+    got = dsp.source_package(params(upstream.path, distgit.path, tmp_path / "out"))
+    assert got["layout"]["patches"] == 1
+    (patches / "debian.series").write_text("0003-gone.patch\n")
+    with pytest.raises(dsp.SourceBuildError, match="^build-deb-source: debian/patches/"
+                       "debian.series lists 0003-gone.patch, which is not in debian/patches$"):
+        dsp.source_package(params(upstream.path, distgit.path, tmp_path / "out2"))

@@ -316,8 +316,8 @@ def build(p, info, version_info, codename, paths, plan):
     shutil.copytree(os.path.join(p["distgit_path"], "debian"),
                     os.path.join(paths["tree"], "debian"), symlinks=True)
     patches = 0
-    if info["source_format"] == "3.0 (quilt)" and os.path.isfile(
-            os.path.join(paths["tree"], "debian", "patches", "series")):
+    if info["source_format"] == "3.0 (quilt)" and os.path.isdir(
+            os.path.join(paths["tree"], "debian", "patches")):
         try:
             patches = timed("patch", seconds, check_patches, paths["tree"],
                             os.path.join(p["output_dir"], ".patch-check"), plan["label"])

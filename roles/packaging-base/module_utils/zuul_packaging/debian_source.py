@@ -353,22 +353,45 @@ def patch_failure(output):
     return "?", lines[-1].strip()[:160] if lines else "no output"
 
 
-def check_patches(tree, scratch, upstream_label):
-    """Apply tree/debian/patches/series in order to a copy of tree (in scratch, removed
-    after) with dpkg-source's patch options; return the number of patches, or raise with
-    one line naming the first patch that does not apply and the first rejected file."""
+def current_vendor():
+    """The node's dpkg vendor in lower case, as dpkg-source picks a series with it."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["dpkg-vendor", "--query", "Vendor"], capture_output=True,
+                              text=True, check=False)
+    except OSError:
+        return "debian"
+    return (proc.stdout.strip() or "debian").lower() if proc.returncode == 0 else "debian"
+
+
+def series_file(patches, vendor):
+    """The series file dpkg-source applies: <vendor>.series, else series ('' for none)."""
+    for name in ("%s.series" % vendor, "series"):
+        if os.path.isfile(os.path.join(patches, name)):
+            return name
+    return ""
+
+
+def check_patches(tree, scratch, upstream_label, vendor=None):
+    """Apply tree/debian/patches/series (or <vendor>.series, as dpkg-source does) in order
+    to a copy of tree (in scratch, removed after) with dpkg-source's patch options; return
+    the number of patches, or raise with one line naming the first patch that does not
+    apply and the first rejected file."""
     import shutil
     import subprocess
 
+    vendor = vendor or current_vendor()
     patches = os.path.join(tree, "debian", "patches")
-    series_path = os.path.join(patches, "series")
-    if not os.path.isfile(series_path):
+    series_name = series_file(patches, vendor)
+    if not series_name:
         return 0
-    series = parse_series(_read(series_path, "debian/patches/series"), "debian/patches/series")
+    shown = "debian/patches/" + series_name
+    series = parse_series(_read(os.path.join(patches, series_name), shown), shown)
     for name in series:
         if not os.path.isfile(os.path.join(patches, name)):
-            raise DebianSourceError("debian/patches/series lists %s, which is not in "
-                                    "debian/patches" % name)
+            raise DebianSourceError("%s lists %s, which is not in debian/patches" % (
+                shown, name))
     if not series:
         return 0
     shutil.rmtree(scratch, ignore_errors=True)

@@ -129,6 +129,28 @@ def quilt_patch_does_not_apply(ex):
     rewrite(ex / "distgit-deb", "debian/patches/series", "0001-greet-packagers.patch\n")
 
 
+def rpm_patch_does_not_apply(ex):
+    """A distgit patch of README.md lines the upstream no longer has (rpm)."""
+    (ex / "distgit-rpm" / "0001-Reword-the-readme.patch").write_text(
+        "--- a/README.md\n+++ b/README.md\n@@ -1,2 +1,2 @@\n # greeter\n"
+        "-An upstream that says hello.\n+An upstream that says hello politely.\n")
+    spec = (ex / "distgit-rpm" / "greeter.spec").read_text()
+    rewrite(ex / "distgit-rpm", "greeter.spec", spec.replace(
+        "%description", "Patch0:         0001-Reword-the-readme.patch\n\n%description", 1).replace(
+        "%autosetup", "%autosetup -p1", 1))
+
+
+def spec_needs_gpgverify(ex):
+    """An RDO-style %prep that verifies its tarball with Fedora's %{gpgverify}."""
+    spec = (ex / "distgit-rpm" / "greeter.spec").read_text()
+    rewrite(ex / "distgit-rpm", "greeter.spec", spec.replace(
+        "%prep\n", "%prep\n%{gpgverify} --keyring=%{SOURCE0} --data=%{SOURCE0}\n", 1))
+
+
+def malformed_sources(ex):
+    rewrite(ex / "distgit-rpm", "sources", "SHA512 (greeter-data.tar.gz) = not-a-checksum\n")
+
+
 def marker(ex):
     """A file that an option-like URL would create if git ran it."""
     return Path(str(ex) + "-upload-pack-ran")
@@ -281,6 +303,18 @@ CASES = [
     ("deb-quilt-patch-does-not-apply", "deb", quilt_patch_does_not_apply, lambda ex: {},
      "build-deb-source: debian/patches/0001-greet-packagers.patch does not apply to upstream "
      "cb80a5817cf7: README.md (1 of 1 hunk FAILED)"),
+    ("rpm-patch-does-not-apply", "rpm", rpm_patch_does_not_apply, lambda ex: {},
+     "build-rpm-source: patch 0001-Reword-the-readme.patch does not apply to upstream "
+     "cb80a5817cf7: README.md (1 out of 1 hunk FAILED); rebase it on the upstream change; "),
+    ("rpm-spec-needs-gpgverify", "rpm", spec_needs_gpgverify, lambda ex: {},
+     "build-rpm-source: %prep of greeter fails; the spec uses macros this node's rpm does not "
+     "define: %gpgverify (%prep); they come with redhat-rpm-config: run the job on a Fedora/EL "
+     "node (the mock builder) or define them with packaging_rpm_defines; log in "),
+    ("rpm-bad-define-name", "rpm", None, lambda ex: {"packaging_rpm_defines": {"bad name": 1}},
+     'build-rpm-source: packaging_rpm_defines: "bad name" is not an rpm macro name'),
+    ("rpm-malformed-sources-file", "rpm", malformed_sources, lambda ex: {},
+     "build-rpm-source: sources line 1 is neither 'SHA512 (file) = <hex>' nor '<md5>  file': "
+     '"SHA512 (greeter-data.tar.gz) = not-a-checksum"'),
 ]
 
 

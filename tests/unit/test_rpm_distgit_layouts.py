@@ -505,6 +505,10 @@ def test_rdo_spec_with_dlrn_defined(upstream, rdo, tmp_path):
         "greeting-%s.tar.gz" % version, "openstack-greeting.spec"]
     assert "rpmbuild -bs --define dlrn 1 --define _topdir" in (
         tmp_path / "logs" / "rpmbuild-srpm.log.txt").read_text()
+    # the definitions are part of the SRPM's build key
+    assert build(upstream, rdo, tmp_path, defines={"dlrn": 1})["fresh"]
+    assert not build(upstream, rdo, tmp_path, defines={"dlrn": 1, "with_doc": 0})["fresh"]
+    done = build(upstream, rdo, tmp_path, defines={"dlrn": 1})
 
     # the define reaches the binary stage: the spec's %install switches on it
     def binary(out, **extra):

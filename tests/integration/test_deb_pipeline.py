@@ -163,3 +163,23 @@ def test_next_commit_sorts_higher_and_replaces_current(first_build, example, tmp
     assert "%s|main|amd64: greeter %s" % (DIST, new_version) in listing
     builds = sorted(p.name for p in (repo / "builds").iterdir())
     assert len(builds) == 2  # the previous build is kept (retention)
+    # the install step upgraded from the first build (current before this one was promoted)
+    # in its clean root, then purged; the record says so
+    first_id = [b for b in builds if b != (repo / "current").resolve().name]
+    report = json.loads((work / "output" / "artifacts" / "build-report-deb.json").read_text())
+    install = {r["step"]: r for r in report["steps"]}["install"]
+    assert install["details"]["upgrade_from"] == {
+        "pointer": "current", "build_id": first_id[0], "repository": str(repo / "current"),
+        "installed": [{"name": "greeter", "version": version}]}
+    assert install["details"]["upgraded"] == [
+        {"name": "greeter", "from": version, "to": new_version}]
+    assert install["details"]["installed"] == [{"name": "greeter", "version": new_version}]
+    assert install["details"]["leftovers"] == []
+    assert install["details"]["upgrade"] == "upgraded from current (build %s): greeter %s -> %s" % (
+        first_id[0], version, new_version)
+
+
+def test_first_build_had_nothing_to_upgrade_from(first_build):
+    _, version, result = first_build
+    assert "no earlier build to upgrade from" in result.output
+    assert "purged, 0 files left behind" in result.output

@@ -138,3 +138,44 @@ def test_unchanged_inputs_reuse_the_srpm_and_rpms(rpm_build, example):
     assert by_step["binary"]["details"]["packages"][0].endswith(
         "/greeter-%s-%s.noarch.rpm" % (version, release))
     assert [(p, p.stat().st_mtime_ns) for p in srpms] == stamps
+
+
+def test_promote_playbook_moves_tested_to_the_published_build(rpm_build, example, tmp_path):
+    """playbooks/rpm/promote.yaml (the packaging-promote-rpm job) points tested at the build
+    of an upstream commit: the same files, nothing rebuilt, a history and a consumer file;
+    a build that is not there is refused in one line and tested stays."""
+    import hashlib
+
+    work, version, release, _ = rpm_build
+    repo = work / "repos" / "rpm" / TARGET
+    upstream = git(example / "upstream", "rev-parse", "HEAD")
+    variables = rpm_vars(example, work, packaging_promote_upstream_sha=upstream[:12],
+                         packaging_promote_pointers=["tested", "current-passed-ci"])
+    result = play("rpm/promote.yaml", variables)
+    assert result.rc == 0, result.output[-3000:]
+    assert "rpmbuild" not in result.output and "build-rpm-source" not in result.output
+    built = (repo / "current").resolve()
+    assert (repo / "tested").resolve() == (repo / "current-passed-ci").resolve() == built
+    name = "greeter-%s-%s.noarch.rpm" % (version, release)
+    packaged = next((work / "work" / "rpm" / "binary").rglob(name))
+    served = next((repo / "tested").rglob(name))
+
+    def digest(path):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    assert digest(served) == digest(packaged)
+    history = json.loads((repo / "promotions.json").read_text())
+    assert [(h["pointer"], h["build_id"], h["upstream_sha"]) for h in history] == [
+        ("tested", built.name, upstream), ("current-passed-ci", built.name, upstream)]
+    assert "baseurl=file://%s/tested\n" % repo in (
+        repo / ("packaging-%s-tested.repo" % TARGET)).read_text()
+    record = json.loads((work / "output" / "artifacts" / "promotion-rpm.json").read_text())
+    assert record["result"] == "done" and record["details"]["build_id"] == built.name
+
+    refused = play("rpm/promote.yaml", dict(variables, packaging_promote_upstream_sha="0" * 12,
+                                            packaging_promote_pointers=["tested"]))
+    assert refused.rc != 0
+    assert set(refused.failures) == {
+        "promote-packaging-build: a build of upstream commit %s is not published in %s; "
+        "pointers never rebuild, publish it first" % ("0" * 12, repo)}
+    assert (repo / "tested").resolve() == built

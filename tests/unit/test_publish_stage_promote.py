@@ -121,12 +121,16 @@ def test_promote_after_another_build_became_current_keeps_both(tmp_path):
     repo = tmp_path / "repo"
     rpms = build_tiny_rpms(tmp_path / "rpmbuild")
     pp.publish(params(repo, "b1", [rpms["tiny-a"]]), real_run)
-    pp.publish(params(repo, "b2", [rpms["tiny-b"]], promote=False), real_run)
+    pp.publish(params(repo, "b2", [rpms["tiny-b"]], promote=False, upstream_sha="2" * 40,
+                      version="2.0-1"), real_run)
     pp.publish(params(repo, "b3", [rpms["tiny-c"]]), real_run)  # promoted while b2 was checked
     result = pp.publish(params(repo, "b2", [rpms["tiny-b"]], stage=False), real_run)
     assert result["rebased_on"] == "b3"
     assert current(repo) == "b2"
     assert primary_names(repo / "current") == ["tiny-a", "tiny-b", "tiny-c"]
+    # staged again, the build keeps its own facts (a pointer finds it by its commit)
+    marker = json.loads((repo / "builds" / "b2" / pp.MARKER).read_text())
+    assert (marker["upstream_sha"], marker["version"]) == ("2" * 40, "2.0-1")
 
 
 def test_retention_keeps_a_build_staged_by_another_publisher(tmp_path):

@@ -1229,6 +1229,9 @@ def publish_signed(params, run, signer):
             moved = os.path.join(builds_dir, ".%s.rebased" % build_id)
             os.rename(target, moved)
             staged = [os.path.join(moved, relative) for relative in marker.get("inputs", [])]
+            # the build's own facts stay in its marker when it is staged again
+            params = dict(params, **{k: params.get(k) or marker.get(k, "") for k in (
+                "build_key", "upstream_sha", "distgit_sha", "version")})
             try:
                 stage_build(params, run, signer, staged, names, current)
             except BaseException:

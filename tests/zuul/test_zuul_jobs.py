@@ -13,7 +13,7 @@ from signing_keys import gpg_verify, make_key
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("packaging-build-deb", "packaging-build-rpm", "greeter-extra-build-deb",
-        "greeter-publish-deb", "greeter-publish-deb-without-key")
+        "greeter-publish-deb", "greeter-publish-deb-without-key", "greeter-promote-deb")
 
 
 def test_every_job_loads_without_configuration_errors(zuul):
@@ -63,13 +63,24 @@ def publish_config(zuul, key):
     parent: packaging-publish-deb
     description: A publish job someone forgot to give the secret.
 """ + common.format(work=work, name="nokey") + """
+- job:
+    name: greeter-promote-deb
+    parent: packaging-promote-deb
+    description: Points tested and current-passed-ci at the build greeter-publish-deb checked.
+    vars:
+      packaging_repo_dir: "{work}/signed/repos"
+      zuul_output_dir: "{work}/promote/output"
+      packaging_promote_pointers: [tested, current-passed-ci]
+
 - project:
     name: greeter
     post:
       jobs:
         - greeter-publish-deb
         - greeter-publish-deb-without-key
-""")
+        - greeter-promote-deb:
+            dependencies: [greeter-publish-deb]
+""".replace("{work}", str(work)))
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +228,39 @@ def test_publish_job_signs_with_the_secret_and_never_logs_it(buildset, zuul, sig
             text = path.read_text(errors="replace")
             assert PASSPHRASE not in text, path
             assert not [line for line in secret_lines if line in text], path
+
+
+def test_promote_job_points_tested_at_the_published_build_without_rebuilding(buildset, zuul):
+    """The promote job of the buildset finds the build in the publish job's artifact and
+    moves two pointers to it: the packages they serve are the files the publish job built
+    and install-checked (same sha256), and nothing is built again."""
+    import hashlib
+
+    upstream_sha, _, builds = buildset
+    promote, publish = builds["greeter-promote-deb"], builds["greeter-publish-deb"]
+    assert promote["result"] == "SUCCESS", promote
+    assert promote["start_time"] >= publish["end_time"]
+    output = job_output(zuul, promote)
+    assert "build-deb-source" not in output and "Run sbuild" not in output
+    published = artifact(publish, "deb repository")["metadata"]
+    repo = zuul.work / "signed" / "repos" / "deb" / "bookworm"
+    build_dir = Path(published["local_url"][len("file://"):])
+    for pointer in ("tested", "current-passed-ci"):
+        assert (repo / pointer).resolve() == build_dir.resolve()
+        returned = artifact(promote, "deb " + pointer)["metadata"]
+        assert returned == {"type": "deb_pointer", "pointer": pointer,
+                            "build_id": build_dir.name, "moved": True}
+    deb = published["packages"][0]
+    served = next((repo / "tested" / "pool").rglob(deb)).read_bytes()
+    installed = (zuul.log_dir(publish) / "packaging" / "artifacts" / deb).read_bytes()
+    assert hashlib.sha256(served).hexdigest() == hashlib.sha256(installed).hexdigest()
+    history = json.loads((repo / "promotions.json").read_text())
+    assert [(h["pointer"], h["build_id"], h["upstream_sha"], h["buildset"]) for h in history] == [
+        (p, build_dir.name, upstream_sha, promote["buildset"]["uuid"])
+        for p in ("tested", "current-passed-ci")]
+    assert "post" in history[0]["by"]
+    assert ("URIs: file://%s/tested\n" % repo) in (
+        repo / "packaging-bookworm-tested.sources").read_text()
 
 
 def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):

@@ -175,3 +175,49 @@ def test_deb_pointers(tmp_path):
     assert reprepro_list(repo / "current") == ["bookworm|main|amd64: tiny 2.0-1"]
     assert ("URIs: file://%s/tested\nSuites: bookworm\n" % repo) in (
         repo / "packaging-deb-tested.sources").read_text()
+
+
+def test_index_lists_builds_pointers_and_promotions(repo, rpms):
+    """index.html, regenerated under the lock by every publish and pointer move: the builds
+    newest first with version, commits, date, state and the pointers naming them, then the
+    promotions; every value escaped."""
+    from html.parser import HTMLParser
+
+    point(repo, ["tested"], build_id="b1", promoted_by="<script>alert(1)</script>")
+    pp.publish(params(repo, "b4", [rpms["tiny-c"]], version="<b>4.0</b>",
+                      upstream_sha="4" * 40), real_run)
+    text = (repo / "index.html").read_text()
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cells, self.cell = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.cells = []
+            elif tag in ("td", "th"):
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cells is not None:
+                self.cells.append(self.cell)
+                self.cell = None
+            elif tag == "tr":
+                self.rows.append(self.cells)
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    parsed = Rows()
+    parsed.feed(text)
+    builds = [r for r in parsed.rows if r and r[0] in ("b1", "b2", "b3", "b4")]
+    assert [(r[0], r[1], r[2], r[5], r[6]) for r in builds] == [
+        ("b4", "<b>4.0</b>", "444444444444", "promoted", "current"),
+        ("b3", "", "", "staged (not promoted)", ""),
+        ("b2", "2.0-1", "222222222222", "promoted", ""),
+        ("b1", "1.0-1", "111111111111", "promoted", "tested")]
+    assert "<script>" not in text and "<b>4.0" not in text  # escaped, shown as text
+    promotions = [r for r in parsed.rows if r and r[1] == "tested"]
+    assert promotions[0][2:5] == ["b1", "", "<script>alert(1)</script>"]

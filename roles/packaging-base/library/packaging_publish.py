@@ -10,6 +10,7 @@ import errno
 import fcntl
 import gzip
 import hashlib
+import html
 import json
 import lzma
 import os
@@ -43,6 +44,9 @@ description:
   - Run as C(python3 packaging_publish.py --stdin) on a repository host (no Ansible needed
     there), it reads the same options as JSON on stdin and writes the result as JSON: the
     publish roles use this to publish over ssh, so the lock and the swap happen on that host.
+  - Under the lock, every publish and pointer move regenerates C(<repo_dir>/index.html): the
+    builds newest first (version, upstream and distgit commits, date, state, the pointers
+    naming them) and the promotions (C(promotions.json)).
   - With I(signing_key), the repository is signed before C(current) points at it: reprepro
     signs C(Release) (C(InRelease) and C(Release.gpg)) through C(SignWith), createrepo_c's
     C(repodata/repomd.xml) gets a detached armored signature C(repomd.xml.asc), and the public
@@ -450,6 +454,80 @@ def read_history(repo_dir):
     return history if isinstance(history, list) else []
 
 
+def index_rows(repo_dir):
+    """The builds of the repository, newest first, with what their markers say and which
+    pointers (current among them) name them (a read of the repository)."""
+    builds_dir = os.path.join(repo_dir, "builds")
+    named = {}
+    pointers = dict(read_pointers(repo_dir))
+    if os.path.islink(os.path.join(repo_dir, "current")):
+        pointers["current"] = os.path.basename(os.readlink(os.path.join(repo_dir, "current")))
+    for pointer, build_id in pointers.items():
+        named.setdefault(build_id, []).append(pointer)
+    rows = []
+    for name in os.listdir(builds_dir) if os.path.isdir(builds_dir) else []:
+        marker = read_marker(os.path.join(builds_dir, name))
+        if name.startswith(".") or not marker:
+            continue
+        rows.append({
+            "build_id": name, "version": marker.get("version", ""),
+            "upstream_sha": marker.get("upstream_sha", ""),
+            "distgit_sha": marker.get("distgit_sha", ""),
+            "published_at": marker.get("published_at", 0.0),
+            "state": "promoted" if promoted(marker) else "staged (not promoted)",
+            "pointers": sorted(named.get(name, []), key=lambda p: (p != "current", p)),
+            "files": marker.get("files", []),
+        })
+    return sorted(rows, key=lambda r: (r["published_at"], r["build_id"]), reverse=True)
+
+
+def render_index(title, rows, history):
+    """index.html of a repository: its builds over time and its promotions (pure; every
+    value is escaped)."""
+    esc = html.escape
+
+    def when(seconds):
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds)) if seconds else ""
+
+    lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>%s</title>" % esc(title),
+             "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}"
+             "code{font-size:90%}</style></head><body>",
+             "<h1>%s</h1>" % esc(title),
+             "<p>Pointers: %s</p>" % (", ".join(
+                 '<a href="%s/">%s</a>' % (esc(p, True), esc(p))
+                 for p in sorted({p for r in rows for p in r["pointers"]})) or "none"),
+             "<h2>Builds</h2>", "<table><tr><th>Build</th><th>Version</th><th>Upstream</th>"
+             "<th>Distgit</th><th>Published</th><th>State</th><th>Pointers</th></tr>"]
+    for row in rows:
+        lines.append(
+            '<tr><td><a href="builds/%s/">%s</a></td><td>%s</td><td><code>%s</code></td>'
+            "<td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+                esc(row["build_id"], True), esc(row["build_id"]), esc(row["version"]),
+                esc(row["upstream_sha"][:12]), esc(row["distgit_sha"][:12]),
+                when(row["published_at"]), esc(row["state"]), esc(", ".join(row["pointers"]))))
+    lines += ["</table>", "<h2>Promotions</h2>", "<table><tr><th>When</th><th>Pointer</th>"
+              "<th>Build</th><th>Previous</th><th>By</th><th>Buildset</th></tr>"]
+    for entry in reversed(history):
+        lines.append("<tr>%s</tr>" % "".join("<td>%s</td>" % esc(str(entry.get(k, ""))) for k in (
+            "at", "pointer", "build_id", "previous", "by", "buildset")))
+    lines += ["</table>", '<p><a href="%s">%s</a> (JSON)</p>' % (HISTORY, HISTORY),
+              "</body></html>", ""]
+    return "\n".join(lines)
+
+
+def write_index(repo_dir):
+    """Regenerate index.html (call under the lock); an index that cannot be written never
+    fails a publish (it only describes the repository)."""
+    try:
+        write_text(os.path.join(repo_dir, "index.html"), render_index(
+            os.path.basename(repo_dir.rstrip("/")), index_rows(repo_dir),
+            read_history(repo_dir)))
+        return True
+    except OSError:
+        return False
+
+
 def point(params):
     """Move named pointers to a promoted build, under the repository lock (see pointers in
     DOCUMENTATION); returns the module's result."""
@@ -477,6 +555,7 @@ def point(params):
         for filename, text in pointer_consumer_files(
                 params, {name: build_id for name in names}).items():
             write_text(os.path.join(repo_dir, filename), text)
+        write_index(repo_dir)
     return {"changed": True, "build_id": build_id, "pointers": pointers, "moved": moved,
             "build_dir": os.path.join(repo_dir, "builds", build_id), "removed": []}
 
@@ -1200,55 +1279,67 @@ def publish_signed(params, run, signer):
               "promoted": False, "current": os.path.join(repo_dir, "current"),
               "signed_by": signer.fingerprint}
     with Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"]):
-        current = current_target(repo_dir)
-        marker = read_marker(target)
-        if marker is not None and promoted(marker):
-            if marker.get("files") == names and current == build_id:
-                # the same packages again (perhaps under another build key): nothing to do
-                result["changed"] = bool(params.get("build_key")) and record_key_in_place(
-                    target, params["build_key"], build_id, fmt)
-                result["promoted"] = True
-                return result
-            raise PublishError(
-                "build id %s is already published in %s with other files (%s); give this build "
-                "another build id" % (build_id, repo_dir, ", ".join(marker.get("files", []))))
-        if stage:
-            # a build id staged earlier and never promoted (its check failed) is staged anew
-            stage_build(params, run, signer, files, names, current)
-            result["staged"] = True
-        elif marker is None or marker.get("files") != names:
-            raise PublishError(
-                "build %s is not staged in %s with these files (%s): nothing to promote" % (
-                    build_id, repo_dir, ", ".join(names)))
-        if not promote:
+        try:
+            return locked_publish(params, run, signer, files, names, result)
+        finally:
+            write_index(repo_dir)  # under the lock, whatever happened
+
+
+def locked_publish(params, run, signer, files, names, result):
+    """Stage and/or promote one build (call under the repository lock)."""
+    repo_dir, fmt, build_id = params["repo_dir"], params["format"], params["build_id"]
+    stage, promote = params.get("stage", True), params.get("promote", True)
+    builds_dir = os.path.join(repo_dir, "builds")
+    target = os.path.join(builds_dir, build_id)
+    current = current_target(repo_dir)
+    marker = read_marker(target)
+    if marker is not None and promoted(marker):
+        if marker.get("files") == names and current == build_id:
+            # the same packages again (perhaps under another build key): nothing to do
+            result["changed"] = bool(params.get("build_key")) and record_key_in_place(
+                target, params["build_key"], build_id, fmt)
+            result["promoted"] = True
             return result
-        marker = read_marker(target)
-        if marker.get("seeded_from") != current:
-            # another build became current since this one was staged: stage this build's
-            # own packages again on top of it, so that current never loses that build
-            moved = os.path.join(builds_dir, ".%s.rebased" % build_id)
-            os.rename(target, moved)
-            staged = [os.path.join(moved, relative) for relative in marker.get("inputs", [])]
-            # the build's own facts stay in its marker when it is staged again
-            params = dict(params, **{k: params.get(k) or marker.get(k, "") for k in (
-                "build_key", "upstream_sha", "distgit_sha", "version")})
-            try:
-                stage_build(params, run, signer, staged, names, current)
-            except BaseException:
-                os.rename(moved, target)
-                raise
-            shutil.rmtree(moved, ignore_errors=True)
-            result["rebased_on"] = current
-        sync_filesystem(target)
-        marker = read_marker(target)
-        marker["promoted_at"] = time.time()
-        write_json(os.path.join(target, MARKER), marker)
-        result["current"] = swap_pointer(repo_dir, build_id)
-        result["promoted"] = True
-        result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"],
-                                           read_pointers(repo_dir).values())
-        for old in result["removed"]:
-            shutil.rmtree(os.path.join(builds_dir, old))
+        raise PublishError(
+            "build id %s is already published in %s with other files (%s); give this build "
+            "another build id" % (build_id, repo_dir, ", ".join(marker.get("files", []))))
+    if stage:
+        # a build id staged earlier and never promoted (its check failed) is staged anew
+        stage_build(params, run, signer, files, names, current)
+        result["staged"] = True
+    elif marker is None or marker.get("files") != names:
+        raise PublishError(
+            "build %s is not staged in %s with these files (%s): nothing to promote" % (
+                build_id, repo_dir, ", ".join(names)))
+    if not promote:
+        return result
+    marker = read_marker(target)
+    if marker.get("seeded_from") != current:
+        # another build became current since this one was staged: stage this build's
+        # own packages again on top of it, so that current never loses that build
+        moved = os.path.join(builds_dir, ".%s.rebased" % build_id)
+        os.rename(target, moved)
+        staged = [os.path.join(moved, relative) for relative in marker.get("inputs", [])]
+        # the build's own facts stay in its marker when it is staged again
+        params = dict(params, **{k: params.get(k) or marker.get(k, "") for k in (
+            "build_key", "upstream_sha", "distgit_sha", "version")})
+        try:
+            stage_build(params, run, signer, staged, names, current)
+        except BaseException:
+            os.rename(moved, target)
+            raise
+        shutil.rmtree(moved, ignore_errors=True)
+        result["rebased_on"] = current
+    sync_filesystem(target)
+    marker = read_marker(target)
+    marker["promoted_at"] = time.time()
+    write_json(os.path.join(target, MARKER), marker)
+    result["current"] = swap_pointer(repo_dir, build_id)
+    result["promoted"] = True
+    result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"],
+                                       read_pointers(repo_dir).values())
+    for old in result["removed"]:
+        shutil.rmtree(os.path.join(builds_dir, old))
     return result
 
 

@@ -221,3 +221,32 @@ def test_index_lists_builds_pointers_and_promotions(repo, rpms):
     assert "<script>" not in text and "<b>4.0" not in text  # escaped, shown as text
     promotions = [r for r in parsed.rows if r and r[1] == "tested"]
     assert promotions[0][2:5] == ["b1", "", "<script>alert(1)</script>"]
+
+
+def test_rpm_repository_keeps_n_versions_per_package(tmp_path):
+    """An rpm build keeps the keep_versions newest versions of each package, by rpm's own
+    order (1.10 above 1.9, 2.0~rc1 below 2.0), not every version ever built; the build that
+    served an older version still has it."""
+    repo = tmp_path / "repo"
+    order = ["1.9", "1.10", "2.0~rc1", "2.0"]
+    for number, version in enumerate(order, 1):
+        rpm = build_tiny_rpms(tmp_path / ("v%d" % number), (("tiny-a", version),))["tiny-a"]
+        pp.publish(params(repo, "b%d" % number, [rpm], keep_versions=2), real_run)
+
+    def versions(build):
+        return sorted(p.name for p in (repo / "builds" / build / "Packages").iterdir())
+
+    assert versions("b2") == ["tiny-a-1.10-1.noarch.rpm", "tiny-a-1.9-1.noarch.rpm"]
+    assert versions("b3") == ["tiny-a-1.10-1.noarch.rpm", "tiny-a-2.0~rc1-1.noarch.rpm"]
+    assert versions("b4") == ["tiny-a-2.0-1.noarch.rpm", "tiny-a-2.0~rc1-1.noarch.rpm"]
+    # the metadata agrees with the files
+    out = subprocess.run(
+        ["dnf", "-q", "--installroot", str(tmp_path / "root"), "--releasever=9",
+         "--setopt=reposdir=/dev/null", "--repofrompath=t,file://%s" % (repo / "current"),
+         "--repo=t", "repoquery", "--qf", "%{version}"],
+        check=True, capture_output=True, text=True).stdout.split()
+    assert sorted(out) == ["2.0", "2.0~rc1"]
+    # 0 keeps every version
+    rpm = build_tiny_rpms(tmp_path / "v5", (("tiny-a", "2.1"),))["tiny-a"]
+    pp.publish(params(repo, "b5", [rpm], keep_versions=0), real_run)
+    assert len(versions("b5")) == 3

@@ -99,6 +99,14 @@ options:
     description: Number of builds to keep (at least 1).
     type: int
     default: 10
+  keep_versions:
+    description:
+      - rpm only - versions of each package (name and architecture) a build keeps, newest
+        first by rpm's own comparison (C(rpm.labelCompare)), the packages this build adds
+        always among them; 0 keeps every version ever published. A deb repository keeps
+        one (reprepro). Needs rpm's Python bindings where the publisher runs.
+    type: int
+    default: 3
   lock_timeout:
     description: Seconds to wait for the repository lock.
     type: int
@@ -1178,6 +1186,9 @@ class RpmBackend(Backend):
                 replaced = True
             shutil.copy2(rpm, target_rpm)
             added.append(target_rpm)
+        for old in prune_versions(packages, added, params.get("keep_versions", 3)):
+            os.unlink(old)  # a hard link into the previous build: that build keeps it
+            replaced = True
         if params.get("sign_packages"):
             if not signer.fingerprint:
                 raise PublishError("sign_packages needs signing_key")
@@ -1212,6 +1223,60 @@ class RpmBackend(Backend):
         if wrong:
             raise PublishError("createrepo_c metadata does not list %s with its checksum; "
                                "nothing was published" % ", ".join(wrong))
+
+
+def rpm_headers(paths):
+    """{path: (name, arch, (epoch, version, release))} read by rpm's own header reader."""
+    try:
+        import rpm
+    except ImportError as exc:
+        raise PublishError("keeping a number of versions per package needs rpm's Python "
+                           "bindings (python3-rpm) where the publisher runs; install them or "
+                           "set keep_versions 0") from exc
+    ts = rpm.TransactionSet()
+    ts.setVSFlags(-1)  # read the header only; signatures are checked by the install check
+    found = {}
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            header = ts.hdrFromFdno(fd)
+        except rpm.error as exc:
+            raise PublishError("%s is not a readable RPM: %s" % (path, exc)) from exc
+        finally:
+            os.close(fd)
+        epoch = header[rpm.RPMTAG_EPOCH]
+        found[path] = (header[rpm.RPMTAG_NAME], header[rpm.RPMTAG_ARCH],
+                       ("" if epoch is None else str(epoch), header[rpm.RPMTAG_VERSION],
+                        header[rpm.RPMTAG_RELEASE]))
+    return found
+
+
+def versions_to_prune(headers, added, keep):
+    """Paths beyond the keep newest versions of each (name, arch), by rpm.labelCompare, never
+    one of added (pure but for rpm's comparison)."""
+    import functools
+
+    import rpm
+
+    groups = {}
+    for path, (name, arch, evr) in headers.items():
+        groups.setdefault((name, arch), []).append((evr, path))
+    pruned = []
+    for entries in groups.values():
+        entries.sort(key=functools.cmp_to_key(lambda a, b: rpm.labelCompare(a[0], b[0])),
+                     reverse=True)
+        pruned += [path for _, path in entries[keep:] if path not in added]
+    return sorted(pruned)
+
+
+def prune_versions(packages, added, keep):
+    """The RPMs of packages/ to drop so that each package keeps its keep newest versions."""
+    if not keep:
+        return []
+    if keep < 0:
+        raise PublishError("keep_versions must be 0 (every version) or more, got %d" % keep)
+    paths = sorted(os.path.join(packages, n) for n in os.listdir(packages) if n.endswith(".rpm"))
+    return versions_to_prune(rpm_headers(paths), set(added), keep)
 
 
 def primary_checksums(repo):
@@ -1401,6 +1466,7 @@ def run_module():
             deb_components=dict(type="list", elements="str", default=["main"]),
             deb_architectures=dict(type="list", elements="str", default=["amd64"]),
             keep=dict(type="int", default=10),
+            keep_versions=dict(type="int", default=3),
             lock_timeout=dict(type="int", default=300),
             signing_key=dict(type="str", default="", no_log=True),
             signing_passphrase=dict(type="str", default="", no_log=True),
@@ -1437,7 +1503,8 @@ def run_module():
 
 DEFAULTS = {"build_key": "", "deb_codename": "", "deb_components": ["main"],
             "deb_architectures": ["amd64"],
-            "keep": 10, "lock_timeout": 300, "signing_key": "", "signing_passphrase": "",
+            "keep": 10, "keep_versions": 3, "lock_timeout": 300, "signing_key": "",
+            "signing_passphrase": "",
             "sign_packages": False, "stage": True, "promote": True, "repo_url": "",
             "consumer_name": "", "upstream_sha": "", "distgit_sha": "", "version": "",
             "pointers": [], "promoted_by": "", "buildset": ""}

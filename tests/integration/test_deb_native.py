@@ -76,6 +76,7 @@ def native_build(tmp_path_factory):
                              'packager"'])
     result = play("build-deb.yaml", variables)
     assert result.rc == 0, result.output[-3000:]
+    result.variables = variables  # for a rerun
     sha = git(distgit, "rev-parse", "HEAD")
     return work, "1.4+git1.%s" % sha[:8], result
 
@@ -105,3 +106,13 @@ def test_native_package_is_built_published_and_installed(native_build):
     log = (work / "output" / "logs" / "deb" / "verify-install.txt").read_text()
     assert "Setting up hello-tool (%s)" % version in log
     assert Path(work / "repos").is_dir() and "hello-tool %s" % version in result.output
+
+
+def test_native_rerun_without_an_upstream_path_is_skipped(native_build):
+    """A local run of a native distgit needs no upstream checkout (the distgit is its own
+    upstream): with nothing changed, the same inputs are found published and skipped."""
+    work, version, result = native_build
+    again = play("build-deb.yaml", dict(result.variables, packaging_upstream_path=""))
+    assert again.rc == 0, again.output[-3000:]
+    assert "nothing new to build or publish" in again.output
+    assert "Run sbuild" not in again.output

@@ -1,7 +1,8 @@
 """The Ansible the roles declare is the Ansible they are tested with: every role's
 meta/main.yaml min_ansible_version is the one ansible-core minor that tools/requirements.txt
-pins for the venv (molecule, the integration tests, make run) and that the venv has. The test
-Zuul runs the jobs with its default Ansible 11, which is that same ansible-core minor."""
+pins for the venv (molecule, the integration tests, make run) and that the venv has. The jobs
+ask Zuul for the Ansible release that ships that same ansible-core minor (ansible-version on
+packaging-base), so a Zuul whose default is older does not run the roles below it."""
 
 from __future__ import annotations
 
@@ -36,3 +37,17 @@ def test_the_venv_has_the_pinned_ansible_core():
 def test_min_ansible_version_is_the_tested_minor(role):
     info = yaml.safe_load((role / "meta" / "main.yaml").read_text())["galaxy_info"]
     assert info["min_ansible_version"] == pinned_minor(), role.name
+
+
+# the ansible-core minor each Ansible release Zuul offers ships
+ANSIBLE_CORE_OF_RELEASE = {"9": "2.16", "11": "2.18"}
+
+
+def test_the_jobs_ask_zuul_for_the_tested_ansible():
+    jobs = {entry["job"]["name"]: entry["job"]
+            for entry in yaml.safe_load((ROOT / "zuul.d" / "jobs.yaml").read_text())}
+    release = str(jobs["packaging-base"].get("ansible-version", ""))
+    assert ANSIBLE_CORE_OF_RELEASE.get(release) == pinned_minor(), release
+    # no job below it picks another one
+    assert [name for name, job in jobs.items() if name != "packaging-base"
+            and "ansible-version" in job] == []

@@ -737,3 +737,35 @@ def test_rejected_patch_parsing():
     out = ("Patch #3 (0004-x.patch):\n+ /usr/bin/patch -p1\npatching file a.c\n"
            "Hunk #2 FAILED at 10.\n1 out of 2 hunks FAILED -- saving rejects to file src/a.c.rej\n")
     assert rsp.rejected_patch(out) == ("0004-x.patch", "src/a.c", "1 out of 2 hunks FAILED")
+
+
+def test_macro_uses_leave_out_conditionals_shell_and_the_specs_own():
+    """What build-rpm-source names as missing: macros used unconditionally, not the spec's
+    own (%global, tags), rpm's syntax, conditionals, shell or printf formats."""
+    from ansible.module_utils.zuul_packaging.rpm_spec import macro_uses, missing_macros
+
+    text = spec_text("""\
+        %global srcname greeting
+        Name:           python-%{srcname}
+        Version:        1.0
+        Release:        1%{?dist}
+        Summary:        s
+        License:        MIT
+        URL:            https://greeting.example/
+        Source1:        %{url}/x.txt
+        %description
+        %{summary}. %{?with_docs:%{docs_macro}} %{!?without_x:%{other}}
+        %prep
+        %autosetup -n %{srcname}-%{version}
+        cp %{SOURCE1} . ; echo $(date +%Y%m%d) %(echo %q) %{lua: print(1)}
+        %build
+        printf '%s\\n' x
+        %py3_build
+        %files
+        %license LICENSE
+        %doc README
+        %changelog
+        """)
+    assert macro_uses(text) == [("prep", "autosetup"), ("build", "py3_build")]  # rpm has the first
+    assert missing_macros(text) == [("build", "py3_build")]
+    assert missing_macros(text, [("py3_build", "true")]) == []

@@ -159,13 +159,15 @@ SPEC_SYNTAX = frozenset("""
 """.split())
 
 
-def _tag_macros(lines):
-    """Lower-cased names of the tags the spec sets (rpm defines a macro for each) (pure)."""
+def _tag_macros(sections):
+    """Lower-cased names of the tags the spec sets (rpm defines a macro for each), read by
+    specfile's own parser of the preamble sections."""
+    from specfile.tags import Tags
+
     names = set()
-    for line in lines:
-        head, sep, _ = line.partition(":")
-        if sep and head.strip() and head.strip().replace("(", "").replace(")", "").isalnum():
-            names.add(head.strip().lower())
+    for section in sections:
+        if section.name == "package":
+            names.update(tag.name.lower() for tag in Tags.parse(section))
     return names
 
 
@@ -182,9 +184,10 @@ def macro_uses(text):
     )
 
     lines = text.splitlines()
-    defined = {d.name for d in MacroDefinitions.parse(lines)} | _tag_macros(lines)
+    sections = Sections.parse(lines)
+    defined = {d.name for d in MacroDefinitions.parse(lines)} | _tag_macros(sections)
     found = []
-    for section in Sections.parse(lines):
+    for section in sections:
         for line in section:
             try:
                 nodes = ValueParser.parse(line)

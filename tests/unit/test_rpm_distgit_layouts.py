@@ -733,10 +733,19 @@ def test_upstream_submodules_are_in_source0(make_repo, tmp_path):
 
 
 def test_rejected_patch_parsing():
-    assert rsp.rejected_patch("+ echo ok\n") is None
-    out = ("Patch #3 (0004-x.patch):\n+ /usr/bin/patch -p1\npatching file a.c\n"
-           "Hunk #2 FAILED at 10.\n1 out of 2 hunks FAILED -- saving rejects to file src/a.c.rej\n")
-    assert rsp.rejected_patch(out) == ("0004-x.patch", "src/a.c", "1 out of 2 hunks FAILED")
+    patches = ["0001-a.patch", "0004-x.patch"]
+    assert rsp.rejected_patch("+ echo ok\n", patches) is None
+    out = ("Patch #0 (0001-a.patch):\nPatch #3 (0004-x.patch):\n+ /usr/bin/patch -p1\n"
+           "patching file a.c\nHunk #2 FAILED at 10.\n"
+           "1 out of 2 hunks FAILED -- saving rejects to file src/a.c.rej\n")
+    assert rsp.rejected_patch(out, patches) == (
+        "0004-x.patch", "src/a.c", "1 out of 2 hunks FAILED")
+    # the shell's trace of the pipeline glued to patch's command, and after patch's words
+    out = ("+ + /usr/lib/rpm/rpmuncompress /t/SOURCES/0001-a.patch/usr/bin/patch\n -p1\n"
+           "|--- a/src/gone.c\nNo file to patch.  Skipping patch.\n"
+           "+ /usr/lib/rpm/rpmuncompress /t/SOURCES/0004-x.patch\n")
+    assert rsp.rejected_patch(out, patches) == ("0004-x.patch", "src/gone.c", "no such file")
+    assert rsp.rejected_patch(out, []) is None
 
 
 def test_macro_uses_leave_out_conditionals_shell_and_the_specs_own():

@@ -279,8 +279,6 @@ SOURCE0 = re.compile(r"^.*\.(tar\.gz|tgz|tar\.xz|tar\.bz2|tar|zip)$")
 WROTE_SRPM = re.compile(r"^Wrote: (\S+\.src\.rpm)$", re.M)
 # rpmbuild's and patch's own output lines (tool output, not the spec)
 BAD_EXIT = re.compile(r"^error: Bad exit status from \S+ \(%(\w+)\)$", re.M)
-PATCH_START = re.compile(r"^(?:Patch #\d+ \((?P<name>[^()/\s]+)\):|(?:\+ )*\S*rpmuncompress "
-                         r"\S*/SOURCES/(?P<file>[^/\s]+)$)")
 REJECTS = re.compile(r"saving rejects to file (\S+)\.rej$")
 NO_FILE = re.compile(r"^\|(?:---|\+\+\+) (?:[^/\s]+/)?(\S+)")
 SOURCES_FILE = "sources"
@@ -395,26 +393,31 @@ def failed_section(output):
     return found[-1] if found else ""
 
 
-def rejected_patch(output):
+def rejected_patch(output, patches):
     """(patch file, first file it does not apply to, how) from rpmbuild -bp's output, or
-    None when no patch failed (pure)."""
-    patch, shown = None, []
+    None when no patch failed (pure). patch's own words say what failed; %prep stops at the
+    first patch that fails, so the failing one is the patch of the spec (patches: their file
+    names) that the output names last - by name, not by line: the shell's trace of the
+    rpmuncompress | patch pipeline is written by two processes at once and its lines may
+    come out glued or after patch's words."""
+    failed, headers = None, []
     for line in output.splitlines():
-        start = PATCH_START.match(line)
-        if start:
-            patch, shown = start.group("name") or start.group("file"), []
-            continue
-        if patch is None:
-            continue
-        rejects = REJECTS.search(line)
-        if rejects:
-            return patch, rejects.group(1), line.split(" -- ")[0].strip()
         header = NO_FILE.match(line)
         if header:
-            shown.append(header.group(1))
-        if line.startswith(("can't find file to patch", "No file to patch")):
-            return patch, shown[0] if shown else "?", "no such file"
-    return None
+            headers.append(header.group(1))
+        rejects = REJECTS.search(line)
+        if rejects:
+            failed = (rejects.group(1), line.split(" -- ")[0].strip())
+        elif line.startswith(("can't find file to patch", "No file to patch")):
+            failed = (headers[0] if headers else "?", "no such file")
+        if failed:
+            break
+    if not failed:
+        return None
+    named = [(max(output.rfind("/SOURCES/" + name), output.rfind("(%s)" % name)), name)
+             for name in patches]
+    position, name = max(named, default=(-1, ""))
+    return (name, *failed) if position >= 0 else None
 
 
 def run(argv, seconds, log=None, cwd=None):
@@ -565,8 +568,8 @@ def build(p, spec_path, others, version_info, defines, listed):
     except SourceBuildError as exc:
         raise SourceBuildError(str(exc) + explain_missing(spec_text, defines, ["package"])) \
             from None
-    plan = plan_sources(source_entries(loaded), listed, set(others), p["lookaside_url"],
-                        info["name"])
+    entries = source_entries(loaded)
+    plan = plan_sources(entries, listed, set(others), p["lookaside_url"], info["name"])
     fetched = fetch_sources(p, plan, sources)
     started = time.monotonic()
     try:
@@ -583,7 +586,8 @@ def build(p, spec_path, others, version_info, defines, listed):
     proc = run(rpmbuild_argv("-bp", out, spec, defines, "--nodeps"), seconds, log)
     if proc.returncode != 0:
         output = proc.stdout + "\n" + proc.stderr
-        rejected = rejected_patch(output)
+        rejected = rejected_patch(output, [e["filename"] for e in entries
+                                           if e["tag"].startswith("Patch")])
         if rejected:
             fail("patch %s does not apply to upstream %s: %s (%s); rebase it on the upstream "
                  "change; log in %s" % (rejected[0], version_info["upstream_sha"][:12],

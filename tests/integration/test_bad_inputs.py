@@ -147,6 +147,13 @@ def spec_needs_gpgverify(ex):
         "%prep\n", "%prep\n%{gpgverify} --keyring=%{SOURCE0} --data=%{SOURCE0}\n", 1))
 
 
+def autopkgtest_fails(ex):
+    """The distgit's debian/tests/smoke expects another greeting than greeter prints."""
+    smoke = (ex / "distgit-deb" / "debian" / "tests" / "smoke").read_text()
+    rewrite(ex / "distgit-deb", "debian/tests/smoke", smoke.replace(
+        '!= "Hello, autopkgtest!"', '!= "Goodbye, autopkgtest!"'))
+
+
 def malformed_sources(ex):
     rewrite(ex / "distgit-rpm", "sources", "SHA512 (greeter-data.tar.gz) = not-a-checksum\n")
 
@@ -312,6 +319,9 @@ CASES = [
      "node (the mock builder) or define them with packaging_rpm_defines; log in "),
     ("rpm-bad-define-name", "rpm", None, lambda ex: {"packaging_rpm_defines": {"bad name": 1}},
      'build-rpm-source: packaging_rpm_defines: "bad name" is not an rpm macro name'),
+    # the step runs before publish: a failed test publishes nothing
+    ("deb-autopkgtest-fails", "deb", autopkgtest_fails, lambda ex: {},
+     "run-autopkgtest: test smoke of greeter failed (non-zero exit status 1); log in "),
     ("rpm-malformed-sources-file", "rpm", malformed_sources, lambda ex: {},
      "build-rpm-source: sources line 1 is neither 'SHA512 (file) = <hex>' nor '<md5>  file': "
      '"SHA512 (greeter-data.tar.gz) = not-a-checksum"'),

@@ -108,8 +108,8 @@ def test_build_report_has_every_step(first_build):
     assert [(r["step"], r["role"]) for r in report["steps"]] == [
         ("fetch", "fetch-distgit"), ("reuse", "skip-published-build"),
         ("source", "build-deb-source"), ("binary", "build-deb-binary"), ("lint", "run-lintian"),
-        ("publish", "publish-packaging-repo"), ("install", "verify-deb-install"),
-        ("promote", "promote-packaging-repo")]
+        ("test", "run-autopkgtest"), ("publish", "publish-packaging-repo"),
+        ("install", "verify-deb-install"), ("promote", "promote-packaging-repo")]
     assert all(set(r) == {"role", "step", "format", "result", "summary", "files", "logs",
                           "seconds", "details"} for r in report["steps"])
     by_step = {r["step"]: r for r in report["steps"]}
@@ -119,6 +119,26 @@ def test_build_report_has_every_step(first_build):
     html = (artifacts / "build-report-deb.html").read_text()
     assert '<a href="../logs/deb/lintian.txt">lintian.txt</a>' in html
     assert '<a href="../logs/deb/verify-install.txt">verify-install.txt</a>' in html
+    assert '<a href="../logs/deb/autopkgtest">autopkgtest</a>' in html
+    assert "<td>smoke</td><td>pass</td>" in html
+
+
+def test_autopkgtest_ran_the_example_test_on_the_built_package(first_build):
+    """The distgit's debian/tests/smoke ran with autopkgtest on the built greeter in a fresh
+    root, and passed; its result is in the build report and its output in the logs."""
+    work, version, _ = first_build
+    report = json.loads((work / "output" / "artifacts" / "build-report-deb.json").read_text())
+    test = [r for r in report["steps"] if r["step"] == "test"][0]
+    assert test["result"] == "done"
+    assert test["details"]["tests"] == [{"name": "smoke", "result": "pass", "reason": ""}]
+    assert test["details"]["virt_server"] == "unshare" and test["details"]["fail_on"] == "fail"
+    logs = work / "output" / "logs" / "deb" / "autopkgtest"
+    assert (logs / "smoke-stdout").read_text().strip() == "greeter autopkgtest: Hello, autopkgtest!"
+    assert (logs / "summary").read_text().split() == ["smoke", "PASS"]
+    # the test root held the built package and nothing else the test did not ask for (no
+    # build dependency, no dpkg-dev to unpack the source): what it installed on the testbed
+    installed = (logs / "smoke-packages").read_text().splitlines()
+    assert installed == ["greeter\t%s" % version]
 
 
 def test_the_same_inputs_again_are_skipped_and_publish_nothing(first_build, example):

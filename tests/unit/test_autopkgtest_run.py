@@ -239,8 +239,9 @@ def test_plan_with_tests(tmp_path):
                                 {"name": "vm", "restrictions": ["isolation-machine"]}]
     tree = plan["tree"]
     assert os.path.isfile(os.path.join(tree, "debian", "tests", "control"))
-    # never a built tree: autopkgtest would not build it for a build-needed test
-    assert not os.path.lexists(os.path.join(tree, "debian", "files"))
+    # a built tree for autopkgtest (the distgit's own debian/files is not what says so)
+    assert plan["tree_kind"] == "built"
+    assert os.path.getsize(os.path.join(tree, "debian", "files")) == 0
     argv = plan["autopkgtest_argv"]
     assert argv[argv.index("--") - 2:argv.index("--")] == [tree + "/", p["debs"][0]]
     assert os.listdir(p["output_dir"]) == []  # autopkgtest wants an empty output directory
@@ -276,3 +277,11 @@ def test_documentation_matches_the_argument_spec():
     assert "failed" not in returned  # a key that would fail the task
     for example in yaml.safe_load(at.EXAMPLES):
         assert example["autopkgtest_run"]["phase"] in ("plan", "finish")
+
+
+def test_a_build_needed_test_gets_an_unbuilt_tree(tmp_path):
+    assert at.tree_kind([{"name": "a", "restrictions": []}]) == "built"
+    dsc = make_source(tmp_path, "Tests: a\n\nTests: unit\nRestrictions: build-needed\n")
+    plan = at.plan(params(tmp_path, dsc=str(dsc)))
+    assert plan["tree_kind"] == "unbuilt"
+    assert not os.path.lexists(os.path.join(plan["tree"], "debian", "files"))

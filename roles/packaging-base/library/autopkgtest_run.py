@@ -33,10 +33,12 @@ description:
     C(dpkg-source -x) into I(work_dir); finds C(debian/tests/control) there (a regular file
     inside the tree: a symlink that leads elsewhere is refused) and reads it with
     python-debian's deb822, failing in one line when a paragraph has neither C(Tests) nor
-    C(Test-Command); names the cached testbed tarball from what shapes it (distribution,
-    architecture, mirror, mmdebstrap's version) and decides whether it must be made; empties
-    I(output_dir). Returns the mmdebstrap and autopkgtest command lines. Without
-    C(debian/tests/control) it returns C(tests_found=false) and nothing else is needed."
+    C(Test-Command); marks the tree built (an empty C(debian/files)) unless a test declares
+    build-needed, so that autopkgtest installs nothing into the testbed to unpack it; names
+    the cached testbed tarball from what shapes it (distribution, architecture, mirror,
+    mmdebstrap's version) and decides whether it must be made; empties I(output_dir).
+    Returns the mmdebstrap and autopkgtest command lines. Without C(debian/tests/control) it
+    returns C(tests_found=false) and nothing else is needed."
   - "The testbed is C(mmdebstrap --variant=apt) with apt-utils (autopkgtest's apt-ftparchive
     for the built packages), its apt lists kept (C(apt-get update) at the start of every run
     is then quick) and no translations: no build dependency and no tool the tests did not ask
@@ -182,6 +184,13 @@ source:
   returned: success
 tree:
   description: The unpacked source tree (C(plan)).
+  type: str
+  returned: success
+tree_kind:
+  description: How autopkgtest gets the tree, C(built) (an empty C(debian/files) marks it; no
+    test declares build-needed, so nothing is built and no dpkg-dev is installed in the
+    testbed to unpack it) or C(unbuilt) (autopkgtest builds it in the testbed for a
+    build-needed test) (C(plan)).
   type: str
   returned: success
 chroot:
@@ -451,9 +460,8 @@ def mmdebstrap_argv(p, codename, arch, chroot):
 
 
 def autopkgtest_argv(p, tree, chroot, summary_file):
-    """autopkgtest's command (pure). The tree is given as an unbuilt source tree (autopkgtest
-    builds it only for a build-needed test); every path is absolute, so none reads as an
-    option or as a package name to download."""
+    """autopkgtest's command (pure). Every path is absolute, so none reads as an option or as
+    a package name to download."""
     unpack = p["unpack_dir"].rstrip("/") or "/tmp"
     argv = ["autopkgtest", "--output-dir=" + p["output_dir"], "--summary-file=" + summary_file,
             "--no-auto-control", "--setup-commands=apt-get update"]
@@ -491,12 +499,26 @@ def unpack(dsc, work_dir):
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise AutopkgtestError("run-autopkgtest: dpkg-source -x %s failed: %s" % (
             os.path.basename(dsc), lines[-1] if lines else "exit %d" % proc.returncode))
-    # autopkgtest takes a tree with debian/files for a built one, which it never builds, not
-    # even for a build-needed test: this one is not built
+    # autopkgtest takes a tree with debian/files for a built one (see mark_built); not the
+    # distgit's say
     files = os.path.join(tree, "debian", "files")
     if os.path.lexists(files):
         os.unlink(files)
     return tree
+
+
+def tree_kind(declared):
+    """How autopkgtest gets the unpacked tree (pure): 'unbuilt' when a test declares
+    build-needed (autopkgtest builds it in the testbed, with its build dependencies, as that
+    test asks), else 'built': the built packages are given, so nothing is built, and
+    autopkgtest installs no dpkg-dev to unpack it, which it would leave in the test roots."""
+    return "unbuilt" if any("build-needed" in t["restrictions"] for t in declared) else "built"
+
+
+def mark_built(tree):
+    """An empty debian/files: what makes autopkgtest take a source tree for a built one."""
+    with open(os.path.join(tree, "debian", "files"), "w", encoding="utf-8"):
+        pass
 
 
 def plan(p):
@@ -514,13 +536,16 @@ def plan(p):
     control = find_control(tree)
     empty_dir(p["output_dir"])
     result = {"changed": False, "tests_found": control is not None, "declared": [],
-              "source": source, "tree": tree, "chroot": "", "make_chroot": False,
+              "source": source, "tree": tree, "tree_kind": "", "chroot": "", "make_chroot": False,
               "mmdebstrap_argv": [], "autopkgtest_argv": [],
               "summary_file": os.path.join(p["output_dir"], "summary")}
     if control is None:
         return result
     with open(control, encoding="utf-8", errors="replace") as handle:
         result["declared"] = read_control(handle.read(), source)
+    result["tree_kind"] = tree_kind(result["declared"])
+    if result["tree_kind"] == "built":
+        mark_built(tree)
     arch = p["arch"] or probe(["dpkg", "--print-architecture"])
     chroot = chroot_path(p, codename, arch, probe(["mmdebstrap", "--version"]))
     make = stale(chroot, p["chroot_max_age_days"])

@@ -246,3 +246,11 @@ def test_license_names():
         "GPL-2.0-or-later"
     ]
     assert parity.canonical_license("Expat") == "MIT"
+
+
+def test_same_report_is_not_a_change(tmp_path):
+    """A second run over the same builds writes nothing (the role's idempotence)."""
+    deb_dir, rpm_dir = builds(tmp_path)
+    assert pp.run(params(deb_dir, rpm_dir, tmp_path))["changed"] is True
+    assert pp.run(params(deb_dir, rpm_dir, tmp_path))["changed"] is False
+    assert pp.run(params(deb_dir, rpm_dir, tmp_path, fail_on="warning"))["changed"] is True

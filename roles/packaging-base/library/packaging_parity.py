@@ -251,6 +251,19 @@ def gate(differences, fail_on):
     return any(d["level"] in levels for d in differences)
 
 
+def write_if_changed(path, text):
+    """Write text to path unless it already holds it; whether it wrote."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
 def render_html(report):
     """The parity section of the build report: every value escaped."""
     esc = html.escape
@@ -341,20 +354,19 @@ def run(params, fetch=None):
             else "",
         }
     report_json = report_html = ""
+    changed = False
     if params["report_dir"]:
         os.makedirs(params["report_dir"], exist_ok=True)
         report_json = os.path.join(params["report_dir"], "parity-report.json")
         report_html = os.path.join(params["report_dir"], "parity-report.html")
-        with open(report_json, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=1, sort_keys=True)
-            handle.write("\n")
-        with open(report_html, "w", encoding="utf-8") as handle:
-            handle.write(render_html(report))
+        changed = write_if_changed(report_json, json.dumps(report, indent=1, sort_keys=True) + "\n")
+        changed = write_if_changed(report_html, render_html(report)) or changed
     return dict(
         report,
         messages=[d["message"] for d in differences],
         report_json=report_json,
         report_html=report_html,
+        changed=changed,
     )
 
 
@@ -398,7 +410,7 @@ def run_module():
         result = run(module.params, fetch)
     except ParityError as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(changed=bool(result["report_json"]), **result)
+    module.exit_json(**result)
 
 
 def main():

@@ -7,7 +7,7 @@ import json
 import subprocess
 
 import pytest
-from pipeline import git, play, rpm_vars
+from pipeline import commit_all, git, play, rpm_vars
 
 TARGET = "centos-stream-9-x86_64"
 
@@ -66,12 +66,15 @@ def test_repository_lists_the_nevra(rpm_build, tmp_path):
 def test_installed_into_a_clean_root_and_says_how(rpm_build):
     work, version, release, result = rpm_build
     root = work / "work" / "rpm" / "installroot"
-    assert (root / "usr" / "bin" / "greeter").is_file()
-    installed = subprocess.run(["rpm", "--root", str(root), "-q", "greeter"], check=True,
-                               capture_output=True, text=True).stdout.strip()
-    assert installed == "greeter-%s-%s.noarch" % (version, release)
     # a Debian host has no repository providing /bin/sh: the role must say so, never skip
     log = (work / "output" / "logs" / "rpm" / "verify-install.txt").read_text()
+    # installed (rpm -q in the root after the install), then removed: the root holds nothing
+    assert "\ninstalled: greeter-0:%s-%s.noarch\n" % (version, release) in log
+    assert "\nremove (rc 0):" in log and "\nleftovers: []" in log
+    assert not (root / "usr" / "bin" / "greeter").exists()
+    removed = subprocess.run(["rpm", "--root", str(root), "-q", "greeter"], check=False,
+                             capture_output=True, text=True)
+    assert removed.returncode == 1 and "not installed" in removed.stdout
     assert "method: rpm-nodeps" in log
     assert '"/bin/sh"' in log
 
@@ -112,7 +115,9 @@ def test_build_report_has_every_step(rpm_build):
     assert by_step["lint"]["details"]["tool"] == "rpmlint"
     assert by_step["lint"]["details"]["counts"]["error"] in (0, "0")
     assert by_step["install"]["details"] == {
-        "installed": [{"name": "greeter", "version": full}], "method": "rpm-nodeps"}
+        "installed": [{"name": "greeter", "version": full}], "method": "rpm-nodeps",
+        "upgrade": "no earlier build to upgrade from (current holds none of greeter)",
+        "upgrade_from": {}, "upgraded": [], "leftovers": []}
 
 
 def test_unsatisfied_buildrequires_are_listed_without_nodeps(example, tmp_path):
@@ -179,3 +184,34 @@ def test_promote_playbook_moves_tested_to_the_published_build(rpm_build, example
         "promote-packaging-build: a build of upstream commit %s is not published in %s; "
         "pointers never rebuild, publish it first" % ("0" * 12, repo)}
     assert (repo / "tested").resolve() == built
+
+
+def test_next_commit_upgrades_from_the_previous_build(rpm_build, example, tmp_path):
+    """The next upstream commit's install step installs the build current names (the one
+    before) into the fresh root, upgrades it to the new build, then removes it."""
+    work, version, release, _ = rpm_build
+    repo = work / "repos" / "rpm" / TARGET
+    before = (repo / "current").resolve().name
+    upstream = tmp_path / "upstream"
+    subprocess.run(["git", "clone", "-q", str(example / "upstream"), str(upstream)], check=True)
+    (upstream / "NEWS").write_text("greeter: unreleased changes\n")
+    commit_all(upstream, "Add NEWS", "2026-11-04T10:00:00Z")
+    result = play("build-rpm.yaml", rpm_vars(example, work, packaging_upstream_path=str(upstream)))
+    assert result.rc == 0, result.output[-3000:]
+    full = "%s-%s" % (version, release)
+    new_full = "0.1.0^git2.%s-%s" % (git(upstream, "rev-parse", "HEAD")[:8], release)
+    report = json.loads((work / "output" / "artifacts" / "build-report-rpm.json").read_text())
+    install = {r["step"]: r for r in report["steps"]}["install"]
+    assert install["details"]["upgrade_from"] == {
+        "pointer": "current", "build_id": before, "repository": "file://%s/current" % repo,
+        "installed": [{"name": "greeter", "version": full}]}
+    assert install["details"]["upgraded"] == [{"name": "greeter", "from": full, "to": new_full}]
+    assert install["details"]["installed"] == [{"name": "greeter", "version": new_full}]
+    assert install["details"]["leftovers"] == []
+    assert "upgraded from current (build %s): greeter %s -> %s" % (before, full, new_full) in (
+        result.output)
+    # removed after the checks: the root holds no package any more
+    query = subprocess.run(["rpm", "--root", str(work / "work" / "rpm" / "installroot"), "-qa"],
+                           capture_output=True, text=True, check=False)
+    assert "greeter" not in query.stdout
+    assert (repo / "current").resolve().name != before

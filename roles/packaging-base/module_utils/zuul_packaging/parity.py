@@ -371,7 +371,7 @@ def copyright_licenses(text):
 
 
 def _py_reverse(dist):
-    """{distribution package name: upstream name} from pymod2pkg's tables of dist."""
+    """{distribution package name: [upstream names]} from pymod2pkg's tables of dist."""
     try:
         import pymod2pkg
     except ImportError:
@@ -380,7 +380,7 @@ def _py_reverse(dist):
     for rule in pymod2pkg.get_pkg_map(dist):
         for mod in getattr(rule, "mods", None) or [getattr(rule, "mod", None)]:
             if mod:
-                table.setdefault(python_package(mod, dist), mod)
+                table.setdefault(python_package(mod, dist), []).append(mod)
     return table
 
 
@@ -406,33 +406,46 @@ def canonical(name):
     return canonicalize_name(name)
 
 
-def upstream_name(package, fmt, mapping=None, dist=""):
-    """The upstream name a distribution package stands for: the team's mapping, then the
-    Python interpreter, then pymod2pkg's tables (python3-x, python3dist(x)), else the
-    package name itself."""
+def upstream_names(package, fmt, mapping=None, dist=""):
+    """The upstream names a distribution package may stand for, the one to show first: the
+    team's mapping, then the Python interpreter, then python3dist(x), then pymod2pkg's rules
+    and its name without the python3- prefix when pymod2pkg gives the package for it (its
+    tables map several names to one package: python3-yaml is PyYAML and yaml, python3-
+    setuptools is setuptools and the old distribute), else the package name itself."""
     mapping = mapping or {}
     for upstream, names in mapping.items():
         listed = names.get(fmt, []) if isinstance(names, dict) else []
         if package in ([listed] if isinstance(listed, str) else listed):
-            return upstream
+            return [canonical(upstream)]
     base = package.split(":")[0]
     if base in PYTHON:
-        return "python"
+        return ["python"]
+    # python3dist(x) and python3.Ydist(x) name the upstream themselves
+    if base.startswith("python3") and base.endswith(")") and "dist(" in base:
+        return [canonical(base[base.index("dist(") + 5 : -1])]
     dist = dist or ("ubuntu" if fmt == "deb" else "fedora")
     if dist not in _REVERSE:
         _REVERSE[dist] = _py_reverse(dist)
-    if base in _REVERSE[dist]:
-        return canonical(_REVERSE[dist][base])
-    for prefix in ("python3dist(", "python3.", "python%d.%ddist("):
-        if base.startswith(prefix) and base.endswith(")") and "dist(" in base:
-            return canonical(base[base.index("dist(") + 5 : -1])
-    if base.startswith("python3-"):
-        return canonical(base[len("python3-") :])
-    return base
+    found = [canonical(c) for c in _REVERSE[dist].get(base, [])]
+    stripped = base[len("python3-") :] if base.startswith("python3-") else ""
+    if stripped and (not found or python_package(stripped, dist) == base):
+        found.append(canonical(stripped))
+    return list(dict.fromkeys(found)) or [base]
+
+
+def upstream_name(package, fmt, mapping=None, dist=""):
+    """The upstream name a distribution package stands for (the first of upstream_names)."""
+    return upstream_names(package, fmt, mapping, dist)[0]
 
 
 def _group_names(group, fmt, mapping, dist):
-    return {upstream_name(alt["name"], fmt, mapping, dist) for alt in group}
+    """(names to show, names to match) of a group of alternatives."""
+    shown, aliases = set(), set()
+    for alt in group:
+        names = upstream_names(alt["name"], fmt, mapping, dist)
+        shown.add(names[0])
+        aliases.update(names)
+    return shown, aliases
 
 
 def compare_dependencies(kind, deb_groups, rpm_groups, mapping=None, ignore=None, dists=None):
@@ -452,14 +465,16 @@ def compare_dependencies(kind, deb_groups, rpm_groups, mapping=None, ignore=None
                 and not alt["name"].startswith("dh-sequence-")
             ]
             if len(names) == len(group) and names:
-                kept.append((_group_names(names, fmt, mapping, dists.get(fmt, "")), names))
+                kept.append((*_group_names(names, fmt, mapping, dists.get(fmt, "")), names))
         sides[fmt] = kept
     verb = "build-depends on" if kind == "build-depends" else "depends on"
     found = []
     for fmt, other in (("deb", "rpm"), ("rpm", "deb")):
-        others = set().union(*[names for names, _ in sides[other]]) if sides[other] else set()
-        for names, alts in sides[fmt]:
-            if names & others:
+        others = (
+            set().union(*[aliases for _, aliases, _ in sides[other]]) if sides[other] else set()
+        )
+        for names, aliases, alts in sides[fmt]:
+            if aliases & others:
                 continue
             upstream = " | ".join(sorted(names))
             packages = " | ".join(

@@ -26,7 +26,9 @@ run: deps
 		-e packaging_distgit_url=$(EXAMPLE)/distgit-rpm -e @examples/greeter/rpm.yaml
 	ansible-playbook playbooks/parity.yaml $(EXAMPLE_VARS) \
 		-e packaging_parity_deb_repo=$(REPOS)/deb/bookworm/current \
-		-e packaging_parity_rpm_repo=$(REPOS)/rpm/centos-stream-9-x86_64/current
+		-e packaging_parity_rpm_repo=$(REPOS)/rpm/centos-stream-9-x86_64/current \
+		-e packaging_drift_rpm_distgit=$(EXAMPLE)/distgit-rpm \
+		-e packaging_drift_deb_distgit=$(EXAMPLE)/distgit-deb
 	@echo
 	@echo "deb repository: $(REPOS)/deb/bookworm/current"
 	@echo "add it as an apt source with this line in /etc/apt/sources.list.d/greeter.list:"

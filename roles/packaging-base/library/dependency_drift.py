@@ -1,12 +1,14 @@
-#!/usr/bin/python3
+#!/usr/bin/python
 # SPDX-License-Identifier: Apache-2.0
 """Compare an upstream's declared requirements with its spec and debian/control."""
 
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import os
+import sys
 
 from ansible.module_utils.zuul_packaging.drift import KINDS, DriftError, check
 
@@ -218,6 +220,17 @@ def run(params):
     return result
 
 
+def missing_libraries(names):
+    """The libraries among names this Python cannot import."""
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
 
@@ -235,6 +248,14 @@ def run_module():
         },
         supports_check_mode=False,
     )
+    missing = missing_libraries(
+        ("pymod2pkg", "packaging.requirements", "specfile", "debian.deb822", "rpm")
+    )
+    if missing:
+        module.fail_json(
+            msg="dependency_drift needs %s in the Python that runs it (%s): the role's venv "
+            "installs them" % (", ".join(missing), sys.executable)
+        )
     try:
         result = run(module.params)
     except DriftError as exc:

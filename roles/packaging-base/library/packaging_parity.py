@@ -1,13 +1,15 @@
-#!/usr/bin/python3
+#!/usr/bin/python
 # SPDX-License-Identifier: Apache-2.0
 """Compare the deb and the rpm build of one upstream change (deb/rpm parity)."""
 
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import os
 import posixpath
+import sys
 from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.zuul_packaging.git import redact_url
@@ -370,6 +372,17 @@ def run(params, fetch=None):
     )
 
 
+def missing_libraries(names):
+    """The libraries among names this Python cannot import."""
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
     from ansible.module_utils.urls import open_url
@@ -406,6 +419,12 @@ def run_module():
             )
         return data if binary else data.decode("utf-8", "replace")
 
+    missing = missing_libraries(("pymod2pkg", "packaging.licenses", "debian.debfile", "rpm"))
+    if missing:
+        module.fail_json(
+            msg="packaging_parity needs %s in the Python that runs it (%s): the role's venv "
+            "installs them" % (", ".join(missing), sys.executable)
+        )
     try:
         result = run(module.params, fetch)
     except ParityError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import packaging_parity as pp
 import pytest
@@ -254,3 +255,12 @@ def test_same_report_is_not_a_change(tmp_path):
     assert pp.run(params(deb_dir, rpm_dir, tmp_path))["changed"] is True
     assert pp.run(params(deb_dir, rpm_dir, tmp_path))["changed"] is False
     assert pp.run(params(deb_dir, rpm_dir, tmp_path, fail_on="warning"))["changed"] is True
+
+
+@pytest.mark.parametrize("module", ["packaging_parity.py", "dependency_drift.py"])
+def test_modules_run_under_the_roles_venv(module):
+    """Ansible replaces only #!/usr/bin/python with ansible_python_interpreter (the role's
+    venv, where pymod2pkg is); #!/usr/bin/python3 would run the system's Python."""
+    library = Path(pp.__file__).parent
+    assert (library / module).read_text().splitlines()[0] == "#!/usr/bin/python"
+    assert pp.missing_libraries(["json", "no_such_library_here"]) == ["no_such_library_here"]

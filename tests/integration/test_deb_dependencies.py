@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -53,10 +54,19 @@ def test_uninstallable_package_fails_with_apts_message(tmp_path):
     example = make_example(tmp_path / "example")
     edit_control(example / "distgit-deb", "Depends: ${misc:Depends}",
                  "Depends: ${misc:Depends}, no-such-package-zp", "2026-11-06T10:00:00Z")
-    result = play("build-deb.yaml", deb_vars(example, tmp_path / "run"))
+    # autopkgtest, which runs first, fails on it too (test dependencies that do not install,
+    # with apt's line); reported only here, so that the install check of the staged build runs
+    result = play("build-deb.yaml", deb_vars(example, tmp_path / "run",
+                                             run_autopkgtest_fail_on="none"))
     assert result.rc != 0
     assert result.failure.startswith("verify-deb-install: installing greeter from "), result.failure
     assert "greeter : Depends: no-such-package-zp but it is not installable" in result.failure
+    # the test step reported it, with apt's line
+    report = json.loads((tmp_path / "run" / "output" / "artifacts" / "build-report-deb.json")
+                        .read_text())
+    [test] = [r for r in report["steps"] if r["step"] == "test"]
+    assert test["details"]["tests"] == [{"name": "smoke", "result": "fail", "reason": (
+        "badpkg: greeter : Depends: no-such-package-zp but it is not installable")}]
     repo = tmp_path / "run" / "repos" / "deb" / "bookworm"
     [staged] = (repo / "builds").iterdir()
     listing = subprocess.run(["reprepro", "-b", str(staged), "list", "bookworm"], check=True,

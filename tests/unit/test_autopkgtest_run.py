@@ -285,3 +285,34 @@ def test_a_build_needed_test_gets_an_unbuilt_tree(tmp_path):
     plan = at.plan(params(tmp_path, dsc=str(dsc)))
     assert plan["tree_kind"] == "unbuilt"
     assert not os.path.lexists(os.path.join(plan["tree"], "debian", "files"))
+
+
+# autopkgtest's log when the built package depends on a package the archive does not have
+UNMET_LOG = """\
+The following packages have unmet dependencies:
+ autopkgtest-satdep : Depends: greeter but it is not going to be installed
+E: Unable to correct problems, you have held broken packages.
+Starting pkgProblemResolver with broken count: 1
+The following packages have unmet dependencies:
+ greeter : Depends: no-such-package-zp but it is not installable
+E: Unable to correct problems, you have held broken packages.
+"""
+
+
+def test_test_dependencies_that_do_not_install_name_apts_reason(tmp_path):
+    assert at.unmet_dependencies(UNMET_LOG) == [
+        "greeter : Depends: no-such-package-zp but it is not installable"]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "summary").write_text(
+        "smoke                FAIL badpkg\nblame: arg:/b/greeter_9.9_all.deb deb:greeter /w/\n"
+        "badpkg: Test dependencies are unsatisfiable. A common reason is x.\n")
+    (logs / "log").write_text(UNMET_LOG)
+    result = at.finish(params(tmp_path, phase="finish", source="greeter", rc=12))
+    why = "badpkg: greeter : Depends: no-such-package-zp but it is not installable"
+    assert result["tests"] == [{"name": "smoke", "result": "fail", "reason": why}]
+    assert result["failing"] and result["message"] == (
+        "run-autopkgtest: test smoke of greeter failed (%s); log in %s/log" % (why, logs))
+    # reported only at level none: the install check then gives apt's word on the package
+    assert at.finish(params(tmp_path, phase="finish", source="greeter", rc=12,
+                            fail_on="none"))["failing"] is False

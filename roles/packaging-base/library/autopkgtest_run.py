@@ -394,6 +394,31 @@ def parse_summary(text):
     return [tests[name] for name in order], messages
 
 
+def unmet_dependencies(log_text):
+    """apt's lines of the last 'The following packages have unmet dependencies:' block of
+    autopkgtest's log, without autopkgtest's own synthetic package (pure)."""
+    blocks, current = [], None
+    for line in log_text.splitlines():
+        if line.startswith("The following packages have unmet dependencies:"):
+            current = []
+            blocks.append(current)
+        elif current is not None and line.startswith(" ") and " : " in line:
+            current.append(line.strip())
+        else:
+            current = None
+    lines = blocks[-1] if blocks else []
+    return [line for line in lines if not line.startswith("autopkgtest-satdep ")]
+
+
+def explain_badpkg(tests, unmet):
+    """The tests whose reason is autopkgtest's bare 'badpkg' (their dependencies did not
+    install), with apt's unmet dependencies added to the reason (pure)."""
+    if not unmet:
+        return tests
+    why = "badpkg: " + " | ".join(unmet[:2])
+    return [dict(t, reason=why) if t["reason"] == "badpkg" else t for t in tests]
+
+
 def counts(tests):
     """Number of tests of each result (pure)."""
     return {result: sum(1 for t in tests if t["result"] == result) for result in RESULTS}
@@ -432,7 +457,9 @@ def verdict(tests, messages, rc, fail_on, source, log):
             text += ", and %d more (%s)" % (len(more), ", ".join(t["name"] for t in more))
         return True, text + where
     if rc in ERRONEOUS_PACKAGE and fail_on != "none":
-        why = badpkg[0].split(": ", 1)[1] if badpkg else "exit %d" % rc
+        unmet = [m.split(": ", 1)[1] for m in messages if m.startswith("unmet dependencies: ")]
+        why = (" | ".join(unmet) if unmet
+               else badpkg[0].split(": ", 1)[1] if badpkg else "exit %d" % rc)
         return True, "run-autopkgtest: the tests of %s could not be installed: %s%s" % (
             of, why, where)
     if not tests and rc not in (0, 8) and fail_on != "none":
@@ -595,6 +622,14 @@ def finish(p):
     shutil.rmtree(os.path.join(p["output_dir"], "binaries"), ignore_errors=True)
     if any(redact_url(line) != line for line in p["extra_repositories"]):
         redact_files(p["output_dir"])
+    if p["rc"] in ERRONEOUS_PACKAGE or any(t["reason"] == "badpkg" for t in tests):
+        try:
+            with open(log, encoding="utf-8", errors="replace") as handle:
+                unmet = unmet_dependencies(handle.read())
+        except FileNotFoundError:
+            unmet = []
+        tests = explain_badpkg(tests, unmet)
+        messages = messages + ["unmet dependencies: " + line for line in unmet[:2]]
     failed, message = verdict(tests, messages, p["rc"], p["fail_on"], p["source"], log)
     return {"changed": False, "tests": tests, "counts": counts(tests),
             "messages": [redact_url(m) for m in messages], "failing": failed,

@@ -48,7 +48,9 @@ def extra_vars(top, deb_dir, rpm_dir, upstream, example, **more):
               "packaging_upstream_path": str(upstream),
               "packaging_drift_rpm_distgit": str(example / "distgit-rpm"),
               "packaging_drift_deb_distgit": str(example / "distgit-deb"),
-              "packaging_build_dir": str(top / "work"), "zuul_output_dir": str(top / "output")}
+              "packaging_build_dir": str(top / "work"), "zuul_output_dir": str(top / "output"),
+              # the team's names of the helpers' library package
+              "packaging_parity_mapping": {"libfoo": {"deb": ["libfoo1"], "rpm": ["foo-libs"]}}}
     values.update(more)
     return values
 
@@ -75,4 +77,5 @@ def test_fail_level_fails_the_play_in_one_line(builds, example):
                                             packaging_parity_fail_on="warning"))
     assert result.rc != 0
     assert result.failure.startswith("report-packaging-parity: ") and "\n" not in result.failure
-    assert "rpm installs /usr/bin/greeter-admin" in result.failure
+    assert result.failure.endswith(" first: rpm installs /usr/bin/greeter-admin, the deb does not "
+                                   "(all in parity-report.html)"), result.failure

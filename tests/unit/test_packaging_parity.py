@@ -264,3 +264,16 @@ def test_modules_run_under_the_roles_venv(module):
     library = Path(pp.__file__).parent
     assert (library / module).read_text().splitlines()[0] == "#!/usr/bin/python"
     assert pp.missing_libraries(["json", "no_such_library_here"]) == ["no_such_library_here"]
+
+
+def test_debug_symbol_packages_are_left_out(tmp_path):
+    """A -dbgsym deb and a -debuginfo rpm (split differently by the two families) beside the
+    packages add no difference."""
+    deb_dir, rpm_dir = builds(tmp_path)
+    before = pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"]
+    shutil.copy(build_deb(tmp_path / "dbgsym", name="greeter-dbgsym", depends="", scripts={},
+                          files={"usr/lib/debug/.build-id/ab/cdef.debug": ""}), deb_dir)
+    shutil.copy(build_rpm(tmp_path / "debuginfo", name="greeter-debuginfo", requires=[],
+                          files=["/usr/lib/debug/usr/bin/greeter.debug"]), rpm_dir)
+    assert pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"] == before
+    assert parity.normalize_path("/usr/src/debug/greeter-0.1/main.c", "rpm") is None

@@ -18,6 +18,7 @@ from ansible.module_utils.zuul_packaging.parity import (
     LEVELS,
     ParityError,
     compare,
+    debug_package,
     read_deb,
     read_dsc,
     read_rpm,
@@ -239,9 +240,11 @@ def read_side(fmt, paths):
     """(binary packages read, source package read or None) of one build."""
     if fmt == "deb":
         binaries = [read_deb(p) for p in paths if p.endswith(".deb")]
+        binaries = [b for b in binaries if not debug_package(b["name"], fmt)]
         dscs = [p for p in paths if p.endswith(".dsc")]
         return binaries, read_dsc(dscs[0]) if dscs else None
     binaries = [read_rpm(p) for p in paths if p.endswith(".rpm") and not p.endswith(".src.rpm")]
+    binaries = [b for b in binaries if not debug_package(b["name"], fmt)]
     srpms = [p for p in paths if p.endswith(".src.rpm")]
     return binaries, read_srpm(srpms[0]) if srpms else None
 

@@ -511,6 +511,8 @@ def normalize_path(path, fmt):
         or path.startswith(("/usr/share/lintian/", "/usr/share/doc-base/"))
     ):
         return None
+    if path.startswith(("/usr/lib/debug/", "/usr/src/debug/")):
+        return None  # debug symbols: -dbgsym and -debuginfo packages are left out too
     if fmt == "rpm" and path.startswith(("/usr/lib/.build-id/", "/usr/share/licenses/")):
         return None
     if "/__pycache__/" in path or path.endswith((".pyc", ".pyo")):
@@ -700,6 +702,14 @@ def _internal(group, packages):
     """A dependency on another package of the same build (greeter-doc on greeter)."""
     names = {package["name"] for package in packages}
     return any(alt["name"].split(":")[0] in names for alt in group)
+
+
+def debug_package(name, fmt):
+    """Whether a package only holds debug symbols (Debian's -dbgsym, rpm's -debuginfo and
+    -debugsource): the two families split them differently, they are not compared."""
+    if fmt == "deb":
+        return name.endswith(("-dbgsym", "-dbg"))
+    return name.endswith(("-debuginfo", "-debugsource"))
 
 
 def summary(packages, fmt):

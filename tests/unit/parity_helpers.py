@@ -70,6 +70,9 @@ def build_deb(top, **changes):
     for path, text in spec["files"].items():
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
         (tree / path).write_text(text)
+    for path, target in spec.get("links", {}).items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).symlink_to(target)
     deb = top / ("%s_%s_all.deb" % (spec["name"], spec["version"]))
     subprocess.run(
         ["dpkg-deb", "--build", "-Zgzip", "--root-owner-group", str(tree), str(deb)],

@@ -277,3 +277,21 @@ def test_debug_symbol_packages_are_left_out(tmp_path):
                           files=["/usr/lib/debug/usr/bin/greeter.debug"]), rpm_dir)
     assert pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"] == before
     assert parity.normalize_path("/usr/src/debug/greeter-0.1/main.c", "rpm") is None
+
+
+def test_linked_doc_directory_needs_no_copyright(tmp_path):
+    """A deb whose /usr/share/doc/<name> links to another package's (dh_installdocs
+    --link-doc) has its licenses in that package's copyright; one with no copyright at all
+    is named."""
+    deb_dir, rpm_dir = builds(tmp_path)
+    before = pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"]
+    shutil.copy(build_deb(tmp_path / "linked", name="greeter-extra", depends="greeter",
+                          scripts={}, files={"usr/share/greeter/extra": ""},
+                          links={"usr/share/doc/greeter-extra": "greeter"}), deb_dir)
+    after = pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"]
+    extra = "deb installs /usr/share/greeter/extra, the rpm does not"
+    assert sorted(after) == sorted([*before, extra])
+    shutil.copy(build_deb(tmp_path / "bare", name="greeter-bare", depends="", scripts={},
+                          files={"usr/share/greeter/bare": ""}), deb_dir)
+    assert ("the deb's copyright is missing or not machine-readable (greeter-bare): licenses "
+            "not compared") in pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"]

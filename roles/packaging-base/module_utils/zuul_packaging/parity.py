@@ -146,10 +146,14 @@ def read_deb(path):
         raise ParityError("%s has no Package field" % os.path.basename(path))
     files = []
     copyright_text = None
+    doc_link = False  # dh_installdocs --link-doc: the doc directory is another package's
     for member in members:
         if member.isdir():
             continue
         installed = "/" + member.name.lstrip("./").lstrip("/")
+        if installed == "/usr/share/doc/%s" % name and member.issym():
+            doc_link = True
+            continue
         files.append(installed)
         if installed == "/usr/share/doc/%s/copyright" % name and member.isfile():
             copyright_text = deb.data.tgz().extractfile(member).read().decode("utf-8", "replace")
@@ -164,7 +168,9 @@ def read_deb(path):
         "depends": relation_groups(depends),
         "files": sorted(files),
         "scripts": scripts,
-        "licenses": copyright_licenses(copyright_text) if copyright_text is not None else None,
+        "licenses": copyright_licenses(copyright_text)
+        if copyright_text is not None
+        else ([] if doc_link else None),
         "path": path,
     }
 

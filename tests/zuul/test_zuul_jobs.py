@@ -13,7 +13,8 @@ from signing_keys import gpg_verify, make_key
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("packaging-build-deb", "packaging-build-rpm", "greeter-extra-build-deb",
-        "greeter-publish-deb", "greeter-publish-deb-without-key", "greeter-promote-deb")
+        "greeter-publish-deb", "greeter-publish-deb-without-key", "greeter-promote-deb",
+        "packaging-parity")
 
 
 def test_every_job_loads_without_configuration_errors(zuul):
@@ -261,6 +262,28 @@ def test_promote_job_points_tested_at_the_published_build_without_rebuilding(bui
     assert "post" in history[0]["by"]
     assert ("URIs: file://%s/tested\n" % repo) in (
         repo / "packaging-bookworm-tested.sources").read_text()
+
+
+def test_parity_job_returns_the_difference_as_a_zuul_warning(buildset, zuul):
+    """packaging-parity, depending on both build jobs, compares their packages (found from
+    their repository artifacts) and returns the example's deliberate difference (the spec
+    ships README.md as %doc, debian/ does not) as a Zuul warning; it does not fail for it."""
+    _, _, builds = buildset
+    parity = builds["packaging-parity"]
+    assert parity["result"] == "SUCCESS", parity
+    assert parity["start_time"] >= max(builds["packaging-build-deb"]["end_time"],
+                                       builds["packaging-build-rpm"]["end_time"])
+    report = json.loads((zuul.log_dir(parity) / "packaging" / "artifacts" /
+                         "parity-report.json").read_text())
+    lines = [d["message"] if isinstance(d, dict) else d for d in report["differences"]]
+    line = [m for m in lines if m.startswith("rpm installs /usr/share/doc/greeter")]
+    assert line and line[0].endswith("/README.md, the deb does not"), lines
+    assert "build-deb-source" not in job_output(zuul, parity)  # nothing built
+    # the scheduler received it as one of the build's warnings
+    scheduler = (zuul.logs / "scheduler.log").read_text(errors="replace")
+    assert [entry for entry in scheduler.splitlines()
+            if "Build complete, result SUCCESS, warnings" in entry and line[0] in entry]
+    assert artifact(parity, "parity report")["url"].endswith("parity-report.json")
 
 
 def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):

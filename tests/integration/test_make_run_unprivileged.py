@@ -8,6 +8,7 @@ tarballs in root's cache, so that the chroot is not made again for this user."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -133,3 +134,27 @@ def test_install_checks_passed(make_run):
 def pwd_uid():
     return int(subprocess.run(["id", "-u", USER], check=True, capture_output=True,
                               text=True).stdout)
+
+
+def test_reports_have_autopkgtest_and_the_upgrade_check_and_repositories_their_index(make_run):
+    """make run (issue 17's end state): the deb report has the example's autopkgtest result,
+    both install steps say whether they upgraded (the first run: from no earlier build), the
+    repositories carry their index and consumer files, and parity and drift are printed."""
+    rc, output, checkout = make_run
+    assert rc == 0, output[-2000:]
+    artifacts = checkout / "build" / "output" / "artifacts"
+    for fmt in ("deb", "rpm"):
+        report = json.loads((artifacts / ("build-report-%s.json" % fmt)).read_text())
+        steps = {r["step"]: r for r in report["steps"]}
+        assert "upgrade" in steps["install"]["details"], steps["install"]
+        assert steps["install"]["details"]["upgrade"], steps["install"]
+        if fmt == "deb":
+            tests = steps["test"]["details"]["tests"]
+            assert [(t["name"], t["result"]) for t in tests] == [("smoke", "pass")], tests
+    repos = checkout / "build" / "repos"
+    for repo, consumer in ((repos / "deb" / "bookworm", "packaging-bookworm.sources"),
+                           (repos / "rpm" / "centos-stream-9-x86_64",
+                            "packaging-centos-stream-9-x86_64.repo")):
+        assert (repo / "index.html").is_file(), repo
+        assert (repo / "current" / consumer).is_file(), consumer
+    assert "deb/rpm parity" in output and "dependency drift" in output

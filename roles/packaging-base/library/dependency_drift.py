@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import os
 import sys
 
 from ansible.module_utils.zuul_packaging.drift import KINDS, DriftError, check
+from ansible.module_utils.zuul_packaging.parity import missing_libraries
 
 DOCUMENTATION = r"""
 ---
@@ -218,17 +218,6 @@ def run(params):
         )
     result["changed"] = changed
     return result
-
-
-def missing_libraries(names):
-    """The libraries among names this Python cannot import."""
-    missing = []
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            missing.append(name)
-    return missing
 
 
 def run_module():

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import os
 import posixpath
@@ -19,6 +18,7 @@ from ansible.module_utils.zuul_packaging.parity import (
     ParityError,
     compare,
     debug_package,
+    missing_libraries,
     read_deb,
     read_dsc,
     read_rpm,
@@ -373,17 +373,6 @@ def run(params, fetch=None):
         report_html=report_html,
         changed=changed,
     )
-
-
-def missing_libraries(names):
-    """The libraries among names this Python cannot import."""
-    missing = []
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            missing.append(name)
-    return missing
 
 
 def run_module():

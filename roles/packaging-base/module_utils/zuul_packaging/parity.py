@@ -10,6 +10,7 @@ not"). Package contents are untrusted: nothing read here is run or interpolated.
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import re
@@ -737,3 +738,14 @@ def summary(packages, fmt):
         }
         for p in packages
     ]
+
+
+def missing_libraries(names):
+    """The libraries among names this Python cannot import."""
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing

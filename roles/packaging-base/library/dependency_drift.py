@@ -10,7 +10,7 @@ import os
 import sys
 
 from ansible.module_utils.zuul_packaging.drift import KINDS, DriftError, check
-from ansible.module_utils.zuul_packaging.parity import missing_libraries
+from ansible.module_utils.zuul_packaging.parity import missing_libraries, write_if_changed
 
 DOCUMENTATION = r"""
 ---
@@ -129,18 +129,6 @@ message:
   type: str
   returned: success
 """
-
-
-def write_if_changed(path, text):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            if handle.read() == text:
-                return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return True
 
 
 def render_html(report):

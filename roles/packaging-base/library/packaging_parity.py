@@ -24,6 +24,7 @@ from ansible.module_utils.zuul_packaging.parity import (
     read_rpm,
     read_srpm,
     summary,
+    write_if_changed,
 )
 
 DOCUMENTATION = r"""
@@ -254,19 +255,6 @@ def gate(differences, fail_on):
         return False
     levels = ("error",) if fail_on == "error" else ("error", "warning")
     return any(d["level"] in levels for d in differences)
-
-
-def write_if_changed(path, text):
-    """Write text to path unless it already holds it; whether it wrote."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            if handle.read() == text:
-                return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return True
 
 
 def render_html(report):

@@ -749,3 +749,16 @@ def missing_libraries(names):
         except ImportError:
             missing.append(name)
     return missing
+
+
+def write_if_changed(path, text):
+    """Write text to path unless it already holds it; whether it wrote."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True

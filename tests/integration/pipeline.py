@@ -90,8 +90,10 @@ def job_vars(example, work, **extra):
 
 
 def deb_vars(example, work, **extra):
+    # autopkgtest (7-10 s a job) only where a test asks for it: test_deb_pipeline,
+    # test_make_run_unprivileged and the bad-input row of a failing test run it
     values = {"packaging_distgit_url": str(example / "distgit-deb"),
-              "packaging_deb_distribution": "bookworm"}
+              "packaging_deb_distribution": "bookworm", "packaging_autopkgtest": False}
     values.update(extra)
     return job_vars(example, work, **values)
 

@@ -320,7 +320,7 @@ CASES = [
     ("rpm-bad-define-name", "rpm", None, lambda ex: {"packaging_rpm_defines": {"bad name": 1}},
      'build-rpm-source: packaging_rpm_defines: "bad name" is not an rpm macro name'),
     # the step runs before publish: a failed test publishes nothing
-    ("deb-autopkgtest-fails", "deb", autopkgtest_fails, lambda ex: {},
+    ("deb-autopkgtest-fails", "deb", autopkgtest_fails, lambda ex: {"packaging_autopkgtest": True},
      "run-autopkgtest: test smoke of greeter failed (non-zero exit status 1); log in "),
     ("rpm-malformed-sources-file", "rpm", malformed_sources, lambda ex: {},
      "build-rpm-source: sources line 1 is neither 'SHA512 (file) = <hex>' nor '<md5>  file': "

@@ -11,7 +11,8 @@ from pipeline import commit_all, deb_vars, git, play
 DIST = "bookworm"
 # DEB_BUILD_OPTIONS as job variables (no build profile here: a profile bakes a chroot of its
 # own, tests/unit/test_sbuild_package.py checks how profiles reach sbuild and the chroot)
-BUILD_OPTIONS = {"packaging_deb_build_options": ["nodoc"], "packaging_deb_parallel": 2}
+BUILD_OPTIONS = {"packaging_deb_build_options": ["nodoc"], "packaging_deb_parallel": 2,
+                 "packaging_autopkgtest": True}
 
 
 def dpkg_gt(a, b):
@@ -188,6 +189,10 @@ def test_next_commit_sorts_higher_and_replaces_current(first_build, example, tmp
     first_id = [b for b in builds if b != (repo / "current").resolve().name]
     report = json.loads((work / "output" / "artifacts" / "build-report-deb.json").read_text())
     install = {r["step"]: r for r in report["steps"]}["install"]
+    # this job turned autopkgtest off (packaging_autopkgtest: false): skipped, saying so
+    test_step = {r["step"]: r for r in report["steps"]}["test"]
+    assert test_step["result"] == "skipped" and test_step["summary"].startswith(
+        "autopkgtest turned off"), test_step
     assert install["details"]["upgrade_from"] == {
         "pointer": "current", "build_id": first_id[0], "repository": str(repo / "current"),
         "installed": [{"name": "greeter", "version": version}]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import inspect
+import json
 import os
 import shutil
 import subprocess
@@ -230,6 +231,16 @@ def publish_ratio(fmt, work):
 
 def measure(work):
     results = {}
+    if os.environ.get("BENCH_PUBLISH_PARTS"):  # e.g. scale,concurrent: only those figures
+        parts = os.environ["BENCH_PUBLISH_PARTS"].split(",")
+    else:
+        parts = ["ratio", "scale", "concurrent"]
+    if "scale" in parts:
+        results.update(scale_figures(work))
+    if "concurrent" in parts:
+        results.update(concurrent_figures(work))
+    if "ratio" not in parts:
+        return results
     for fmt in ("deb", "rpm"):
         seconds = publish_ratio(fmt, work)
         for way, prefix in (("role", "publish"), ("module", "module_publish")):
@@ -239,3 +250,186 @@ def measure(work):
                 seconds[way, 5000] / seconds[way, 10], 3
             )
     return results
+
+
+# --- work that grows with the builds of a repository, and concurrent publishers ---------
+
+SCALE_SIZES = (10, 100, 1000, 5000)
+CONCURRENT = 20
+
+TARGETS += [
+    ("lookup_5000_vs_10_ratio", 1.5),
+    ("index_5000_vs_10_ratio", 1.5),
+    ("retention_5000_vs_10_ratio", 1.5),
+    # run.py knows upper bounds only: >= 5 publishes per second is <= 0.2 s per publish
+    ("concurrent_seconds_per_publish", 0.2),
+]
+
+
+def sha_of(n):
+    return hashlib.sha1(b"upstream %d" % n).hexdigest()
+
+
+def synthetic_repo(repo, count):
+    """A repository of count promoted builds as the publisher records them (marker and build
+    keys; no packages: the figures below never read those), current at the newest."""
+    builds = repo / "builds"
+    builds.mkdir(parents=True)
+    started = 1_700_000_000.0
+    for n in range(count):
+        build_id = "b%05d" % n
+        path = builds / build_id
+        path.mkdir()
+        key = "key-%05d" % n
+        marker = {
+            "build_id": build_id, "files": ["p%05d_1.0_all.deb" % n],
+            "published_at": started + n, "promoted_at": started + n + 0.5,
+            "seeded_from": "b%05d" % (n - 1) if n else None, "inputs": [],
+            "build_key": key, "upstream_sha": sha_of(n), "distgit_sha": "d" * 40,
+            "version": "1.0-%d" % n,
+        }
+        (path / packaging_publish.MARKER).write_text(json.dumps(marker))
+        (path / packaging_publish.BUILD_KEYS).write_text(
+            json.dumps({key: {"build_id": build_id, "files": []}}))
+    os.symlink("builds/b%05d" % (count - 1), repo / "current")
+
+
+def best_of(function, repeat=7):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def add_build(repo, build_id, at):
+    """One more promoted build, recorded the way a publish records it."""
+    marker = {"build_id": build_id, "files": [], "published_at": at, "promoted_at": at,
+              "seeded_from": None, "inputs": [], "build_key": "", "upstream_sha": "",
+              "distgit_sha": "", "version": ""}
+    path = repo / "builds" / build_id
+    path.mkdir()
+    (path / packaging_publish.MARKER).write_text(json.dumps(marker))
+    record = getattr(packaging_publish, "index_build", None)
+    if record is not None:
+        record(str(repo), build_id, marker)
+
+
+def retention_step(repo, build_id, keep):
+    apply = getattr(packaging_publish, "apply_retention", None)
+    if apply is not None:
+        return apply(str(repo), build_id, keep)
+    builds_dir = str(repo / "builds")
+    removed = packaging_publish.plan_retention(
+        packaging_publish.list_builds(builds_dir), build_id, keep,
+        packaging_publish.read_pointers(str(repo)).values())
+    for old in removed:
+        shutil.rmtree(os.path.join(builds_dir, old))
+    return removed
+
+
+def scale_figures(work):
+    """Build key lookup, index.html regeneration and retention at 10 to 5000 builds."""
+    figures = {}
+    for count in SCALE_SIZES:
+        repo = work / ("scale-%d" % count)
+        synthetic_repo(repo, count)
+        middle = count // 2
+        lookups = [
+            dict(build_key="key-%05d" % middle),
+            dict(upstream_sha=sha_of(middle)[:10]),
+            dict(build_id="b%05d" % middle),
+        ]
+
+        def lookup(repo=repo, lookups=lookups):
+            for what in lookups:
+                packaging_publish.find_build(str(repo), **what)
+
+        lookup()  # a repository from before the index gets it on the first call
+        assert packaging_publish.find_build(str(repo), build_key="key-%05d" % middle) == (
+            "b%05d" % middle)
+        figures["lookup_%d_s" % count] = best_of(lookup)
+        figures["index_%d_s" % count] = best_of(lambda repo=repo: packaging_publish.write_index(
+            str(repo)))
+        # steady state: keep holds every build, one more arrives, the oldest goes
+        timings = []
+        for n in range(7):
+            build_id = "n%05d" % n
+            add_build(repo, build_id, 1_800_000_000.0 + n)
+            started = time.perf_counter()
+            removed = retention_step(repo, build_id, count)
+            timings.append(time.perf_counter() - started)
+            assert len(removed) == 1, removed
+        figures["retention_%d_s" % count] = min(timings)
+        say("%d builds: lookup %.6f s, index %.6f s, retention %.6f s" % (
+            count, figures["lookup_%d_s" % count], figures["index_%d_s" % count],
+            figures["retention_%d_s" % count]))
+        shutil.rmtree(repo)
+    results = {}
+    for what in ("lookup", "index", "retention"):
+        for count in SCALE_SIZES:
+            results["%s_%d_s" % (what, count)] = round(figures["%s_%d_s" % (what, count)], 6)
+        results["%s_5000_vs_10_ratio" % what] = round(
+            figures["%s_5000_s" % what] / figures["%s_10_s" % what], 3)
+    return results
+
+
+def concurrent_figures(work):
+    """CONCURRENT publishers at once into one deb repository of 5000 packages, each through
+    the standalone publisher (as on a repository host): total wall and lock waits."""
+    many, _ = bench_repo_cache("deb", 5000)
+    repo = work / "concurrent-repo"
+    staging = work / "concurrent-in"
+    staging.mkdir()
+    for deb in many:
+        os.link(deb, staging / deb.name)
+    base = changes_for(sorted(staging.glob("*.deb")), staging / "bench_1.0_all.changes",
+                       "bench")
+    params = dict(packaging_publish.DEFAULTS, repo_dir=str(repo), format="deb",
+                  deb_codename="bookworm", deb_architectures=["amd64"], lock_timeout=900,
+                  keep=50)
+    packaging_publish.publish(dict(params, build_id="base", files=[str(base)]),
+                              lambda argv, env=None: run(argv, env=env or {}))
+    debs = tiny_debs(work / "concurrent-debs", CONCURRENT, "conc")
+    requests = []
+    for n, deb in enumerate(debs):
+        own = work / ("concurrent-%02d" % n)
+        own.mkdir()
+        os.link(deb, own / deb.name)
+        changes = changes_for([own / deb.name], own / ("conc%05d_1.0_all.changes" % n),
+                              "conc")
+        requests.append(dict(params, build_id="c%02d" % n, files=[str(changes)],
+                             build_key="ck%02d" % n))
+    script = inspect.getsourcefile(packaging_publish)
+    started = time.monotonic()
+    procs = []
+    for request in requests:
+        proc = subprocess.Popen(["/usr/bin/python3", script, "--stdin"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        proc.stdin.write(json.dumps(request))
+        proc.stdin.close()
+        procs.append((proc, time.monotonic()))
+    results, walls = [], []
+    for proc, began in procs:
+        out = proc.stdout.read()
+        assert proc.wait() == 0, out
+        walls.append(time.monotonic() - began)
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    wall = time.monotonic() - started
+    listed = run(["reprepro", "--basedir", str(repo / "current"), "list", "bookworm"]).stdout
+    names = {line.split(": ", 1)[1].split()[0] for line in listed.splitlines()}
+    assert len(names) == 5000 + CONCURRENT, len(names)
+    assert sorted(r["build_dir"] for r in results) == sorted(
+        str(repo / "builds" / r["build_id"]) for r in requests)
+    waits = sorted(r.get("lock_wait_s", w) for r, w in zip(results, walls))
+    batches = sorted({r.get("batch", "") for r in results})
+    say("%d concurrent publishers: %.1f s, %d batch(es)" % (CONCURRENT, wall, len(batches)))
+    return {
+        "concurrent_wall_s": round(wall, 3),
+        "concurrent_publishes_per_s": round(CONCURRENT / wall, 3),
+        "concurrent_seconds_per_publish": round(wall / CONCURRENT, 3),
+        "concurrent_lock_wait_median_s": round(waits[len(waits) // 2], 3),
+        "concurrent_lock_wait_max_s": round(waits[-1], 3),
+        "concurrent_batches": len(batches),
+    }

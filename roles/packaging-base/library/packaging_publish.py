@@ -300,6 +300,7 @@ def record_key_in_place(build_dir, key, build_id, fmt):
                 if isinstance(v, dict) and v.get("build_id") == build_id]
     files = previous[0].get("files", []) if previous else []
     write_build_keys(build_dir, key, build_id, set(files), fmt)
+    BuildIndex(os.path.dirname(os.path.dirname(build_dir))).add_key(key, build_id)
     return True
 
 
@@ -371,7 +372,8 @@ def read_pointers(repo_dir):
 def find_build(repo_dir, build_id="", build_key="", upstream_sha=""):
     """The build id of a build of the repository, by id, build key or upstream commit (the
     newest build of it); PublishError naming what was looked for when there is none, or when
-    the build was staged and never promoted (it failed its checks)."""
+    the build was staged and never promoted (it failed its checks). Keys and commits are
+    looked up in the repository's build index (BuildIndex), never by reading every build."""
     builds_dir = os.path.join(repo_dir, "builds")
     if build_id:
         wanted, what = [validate_build_id(build_id)], "build %s" % build_id
@@ -381,11 +383,14 @@ def find_build(repo_dir, build_id="", build_key="", upstream_sha=""):
                 json.dumps(upstream_sha)))
         what = ("a build with build key %s" % build_key if build_key
                 else "a build of upstream commit %s" % upstream_sha)
+        index = BuildIndex(repo_dir)
+        names = index.builds_of_key(build_key) if build_key else index.builds_of_commit(
+            upstream_sha)
         candidates = []
-        for name in os.listdir(builds_dir) if os.path.isdir(builds_dir) else []:
+        for name in names:
             marker = read_marker(os.path.join(builds_dir, name))
-            if name.startswith(".") or not marker:
-                continue
+            if not marker:
+                continue  # deleted since; the marker is the truth
             if build_key and not (marker.get("build_key") == build_key or (
                     _keys_of(os.path.join(builds_dir, name)).get(build_key, {}).get("build_id")
                     == name)):
@@ -462,9 +467,24 @@ def read_history(repo_dir):
     return history if isinstance(history, list) else []
 
 
-def index_rows(repo_dir):
-    """The builds of the repository, newest first, with what their markers say and which
-    pointers (current among them) name them (a read of the repository)."""
+def index_row(name, marker, named):
+    return {
+        "build_id": name, "version": marker.get("version", ""),
+        "upstream_sha": marker.get("upstream_sha", ""),
+        "distgit_sha": marker.get("distgit_sha", ""),
+        "published_at": marker.get("published_at", 0.0),
+        "state": "promoted" if promoted(marker) else "staged (not promoted)",
+        "pointers": sorted(named.get(name, []), key=lambda p: (p != "current", p)),
+        "files": marker.get("files", []),
+    }
+
+
+def index_rows(repo_dir, limit=None):
+    """The newest limit (INDEX_ROWS) builds of the repository and every build a pointer
+    names, newest first, with what their markers say and which pointers (current among them)
+    name them, and the number of builds (a read of the repository's build index: the newest
+    entries of its log, never every build)."""
+    limit = INDEX_ROWS if limit is None else limit
     builds_dir = os.path.join(repo_dir, "builds")
     named = {}
     pointers = dict(read_pointers(repo_dir))
@@ -472,26 +492,29 @@ def index_rows(repo_dir):
         pointers["current"] = os.path.basename(os.readlink(os.path.join(repo_dir, "current")))
     for pointer, build_id in pointers.items():
         named.setdefault(build_id, []).append(pointer)
-    rows = []
-    for name in os.listdir(builds_dir) if os.path.isdir(builds_dir) else []:
-        marker = read_marker(os.path.join(builds_dir, name))
-        if name.startswith(".") or not marker:
+    index = BuildIndex(repo_dir)
+    rows, seen = [], set()
+    for at, name in index.newest():
+        if len(rows) >= limit:
+            break
+        if name in seen:
             continue
-        rows.append({
-            "build_id": name, "version": marker.get("version", ""),
-            "upstream_sha": marker.get("upstream_sha", ""),
-            "distgit_sha": marker.get("distgit_sha", ""),
-            "published_at": marker.get("published_at", 0.0),
-            "state": "promoted" if promoted(marker) else "staged (not promoted)",
-            "pointers": sorted(named.get(name, []), key=lambda p: (p != "current", p)),
-            "files": marker.get("files", []),
-        })
-    return sorted(rows, key=lambda r: (r["published_at"], r["build_id"]), reverse=True)
+        seen.add(name)
+        marker = read_marker(os.path.join(builds_dir, name))
+        if marker and marker.get("published_at", 0.0) == at:
+            rows.append(index_row(name, marker, named))
+    for name in sorted(set(named) - seen):  # older builds a pointer names
+        marker = read_marker(os.path.join(builds_dir, name))
+        if marker:
+            rows.append(index_row(name, marker, named))
+    rows.sort(key=lambda r: (r["published_at"], r["build_id"]), reverse=True)
+    return rows, index.state["live"]
 
 
-def render_index(title, rows, history):
+def render_index(title, rows, history, total=None):
     """index.html of a repository: its builds over time and its promotions (pure; every
-    value is escaped)."""
+    value is escaped). With total above the rows shown, a line says how many builds there
+    are and where all of them are; the newest INDEX_ROWS promotions are shown."""
     esc = html.escape
 
     def when(seconds):
@@ -505,8 +528,12 @@ def render_index(title, rows, history):
              "<p>Pointers: %s</p>" % (", ".join(
                  '<a href="%s/">%s</a>' % (esc(p, True), esc(p))
                  for p in sorted({p for r in rows for p in r["pointers"]})) or "none"),
-             "<h2>Builds</h2>", "<table><tr><th>Build</th><th>Version</th><th>Upstream</th>"
-             "<th>Distgit</th><th>Published</th><th>State</th><th>Pointers</th></tr>"]
+             "<h2>Builds</h2>"]
+    if total is not None and total > len(rows):
+        lines.append('<p>The newest builds and the ones a pointer names: %d of %d; every '
+                     'build is under <a href="builds/">builds/</a>.</p>' % (len(rows), total))
+    lines.append("<table><tr><th>Build</th><th>Version</th><th>Upstream</th>"
+                 "<th>Distgit</th><th>Published</th><th>State</th><th>Pointers</th></tr>")
     for row in rows:
         lines.append(
             '<tr><td><a href="builds/%s/">%s</a></td><td>%s</td><td><code>%s</code></td>'
@@ -516,11 +543,11 @@ def render_index(title, rows, history):
                 when(row["published_at"]), esc(row["state"]), esc(", ".join(row["pointers"]))))
     lines += ["</table>", "<h2>Promotions</h2>", "<table><tr><th>When</th><th>Pointer</th>"
               "<th>Build</th><th>Previous</th><th>By</th><th>Buildset</th></tr>"]
-    for entry in reversed(history):
+    for entry in list(reversed(history))[:INDEX_ROWS]:
         lines.append("<tr>%s</tr>" % "".join("<td>%s</td>" % esc(str(entry.get(k, ""))) for k in (
             "at", "pointer", "build_id", "previous", "by", "buildset")))
-    lines += ["</table>", '<p><a href="%s">%s</a> (JSON)</p>' % (HISTORY, HISTORY),
-              "</body></html>", ""]
+    lines += ["</table>", '<p><a href="%s">%s</a> (JSON, every promotion)</p>' % (
+        HISTORY, HISTORY), "</body></html>", ""]
     return "\n".join(lines)
 
 
@@ -528,9 +555,9 @@ def write_index(repo_dir):
     """Regenerate index.html (call under the lock); an index that cannot be written never
     fails a publish (it only describes the repository)."""
     try:
+        rows, total = index_rows(repo_dir)
         write_text(os.path.join(repo_dir, "index.html"), render_index(
-            os.path.basename(repo_dir.rstrip("/")), index_rows(repo_dir),
-            read_history(repo_dir)))
+            os.path.basename(repo_dir.rstrip("/")), rows, read_history(repo_dir), total))
         return True
     except OSError:
         return False
@@ -766,16 +793,36 @@ class Lock:
                 time.sleep(0.2)
 
     def __exit__(self, *exc):
+        self.release()
+
+    def take(self):
+        """Take the lock if it is free, without waiting; whether it was taken."""
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.close()
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            return False
+        self.handle = handle
+        return True
+
+    def release(self):
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+        self.handle = None
 
 
 def seed_copy(source, target, fmt):
     """Copy a published build as the start of a new one; package files are hard-linked."""
     pools = BACKENDS[fmt].pool_dirs
 
-    def copy(src, dst):
-        relative = os.path.relpath(src, source)
+    def copy_from(base, src, dst):
+        if os.path.islink(src):
+            os.symlink(os.readlink(src), dst)
+            return dst
+        relative = os.path.relpath(src, base)
         if relative.split(os.sep)[0] in pools:
             try:
                 os.link(src, dst)
@@ -784,8 +831,27 @@ def seed_copy(source, target, fmt):
                 pass
         return shutil.copy2(src, dst)
 
-    shutil.copytree(source, target, symlinks=True, copy_function=copy,
-                    ignore=shutil.ignore_patterns(MARKER))
+    builds_dir = os.path.dirname(os.path.realpath(source))
+    os.makedirs(target)
+    for entry in os.listdir(source):
+        if entry in (MARKER, REFS):
+            continue
+        path = os.path.join(source, entry)
+        real = os.path.realpath(path)
+        if os.path.islink(path) and os.path.dirname(os.path.dirname(real)) == builds_dir \
+                and os.path.basename(os.path.dirname(real)).startswith(".batch-"):
+            # a member of a batch links to the batch's shared repository: copy that
+            source_of = os.path.dirname(real)
+        else:
+            source_of = source
+            real = path
+        if os.path.isdir(real) and not os.path.islink(real):
+            shutil.copytree(real, os.path.join(target, entry), symlinks=True,
+                            copy_function=lambda src, dst, base=source_of: copy_from(
+                                base, src, dst))
+        else:
+            copy_from(source_of, real, os.path.join(target, entry))
+    shutil.copystat(source, target)
 
 
 def drop_signatures(staging, relatives):
@@ -830,6 +896,298 @@ def list_builds(builds_dir, now=None):
         elif marker.get("published_at", 0.0) < now - STALE_STAGED_SECONDS:
             found.append((name, 0.0))
     return found
+
+
+INDEX = ".index"
+INDEX_VERSION = 1
+LOG_CHUNK = 64
+INDEX_ROWS = 25
+REFS = ".batch-refs"
+
+
+def read_json(path, default):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return default
+
+
+class BuildIndex:
+    """What the publisher finds builds by, kept up to date under the repository lock so that
+    no step reads every build (<repo_dir>/.index):
+
+    keys/<sha256 of a build key>.json   {"key": key, "builds": [build ids]}
+    upstream/<7 hex digits>.json        {upstream commit: [build ids]}
+    log/<n>.json                        [[published_at, build id], ...] in the order builds
+                                        were staged, LOG_CHUNK a file: the oldest at the front
+                                        (retention), the newest at the back (index.html)
+    state.json                          the log's first and last file, the number of builds
+                                        (live) and the staged, never promoted ones
+
+    The markers stay the truth: an entry whose build is gone or was staged again later is
+    skipped. A repository published before the index gets one from its markers, once."""
+
+    def __init__(self, repo_dir):
+        self.repo_dir = repo_dir
+        self.top = os.path.join(repo_dir, INDEX)
+        self.builds_dir = os.path.join(repo_dir, "builds")
+        self._state = None
+
+    @property
+    def state(self):
+        if self._state is None:
+            state = read_json(os.path.join(self.top, "state.json"), None)
+            if not (isinstance(state, dict) and state.get("version") == INDEX_VERSION):
+                state = self.rebuild()
+            self._state = state
+        return self._state
+
+    def rebuild(self):
+        """The index from every build's marker (a repository from before the index, or one
+        whose builds were removed by hand)."""
+        entries = []
+        names = os.listdir(self.builds_dir) if os.path.isdir(self.builds_dir) else []
+        for name in names:
+            if name.startswith("."):
+                continue
+            marker = read_marker(os.path.join(self.builds_dir, name)) or {}
+            entries.append((marker.get("published_at", 0.0), name, marker))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        keys, commits, staged = {}, {}, {}
+        for at, name, marker in entries:
+            if marker.get("build_key"):
+                keys.setdefault(marker["build_key"], []).append(name)
+            if SHA_PREFIX.match(marker.get("upstream_sha", "")):
+                commits.setdefault(marker["upstream_sha"][:7], {}).setdefault(
+                    marker["upstream_sha"], []).append(name)
+            if marker and not promoted(marker):
+                staged[name] = at
+        # keys recorded for a build id published again: the current build lists them all
+        current = os.path.join(self.repo_dir, "current")
+        for key, record in _keys_of(current).items():
+            if isinstance(record, dict) and record.get("build_id") in names and (
+                    record["build_id"] not in keys.get(key, [])):
+                keys.setdefault(key, []).append(record["build_id"])
+        fresh = tempfile.mkdtemp(prefix=INDEX + ".new.", dir=self.repo_dir)
+        os.chmod(fresh, 0o755)
+        for sub in ("keys", "upstream", "log"):
+            os.mkdir(os.path.join(fresh, sub))
+        for key, builds in keys.items():
+            write_json(os.path.join(fresh, "keys", self.key_file(key)),
+                       {"key": key, "builds": builds})
+        for prefix, found in commits.items():
+            write_json(os.path.join(fresh, "upstream", prefix + ".json"), found)
+        chunks = [entries[i:i + LOG_CHUNK] for i in range(0, len(entries), LOG_CHUNK)] or [[]]
+        for number, chunk in enumerate(chunks):
+            write_json(os.path.join(fresh, "log", "%08d.json" % number),
+                       [[at, name] for at, name, _ in chunk])
+        state = {"version": INDEX_VERSION, "first": 0, "last": len(chunks) - 1,
+                 "live": len(entries), "staged": staged}
+        write_json(os.path.join(fresh, "state.json"), state)
+        old = self.top + ".old.%d" % os.getpid()
+        if os.path.lexists(self.top):
+            os.rename(self.top, old)
+        os.rename(fresh, self.top)
+        shutil.rmtree(old, ignore_errors=True)
+        return state
+
+    @staticmethod
+    def key_file(key):
+        return hashlib.sha256(key.encode("utf-8")).hexdigest() + ".json"
+
+    def save(self):
+        write_json(os.path.join(self.top, "state.json"), self.state)
+
+    def chunk_path(self, number):
+        return os.path.join(self.top, "log", "%08d.json" % number)
+
+    def chunk(self, number):
+        entries = read_json(self.chunk_path(number), [])
+        return entries if isinstance(entries, list) else []
+
+    def builds_of_key(self, key):
+        self.state  # noqa: B018  a repository from before the index gets one first
+        found = read_json(os.path.join(self.top, "keys", self.key_file(key)), {})
+        if not isinstance(found, dict) or found.get("key") != key:
+            return []
+        return list(found.get("builds", []))
+
+    def builds_of_commit(self, prefix):
+        self.state  # noqa: B018  a repository from before the index gets one first
+        found = read_json(os.path.join(self.top, "upstream", prefix[:7] + ".json"), {})
+        if not isinstance(found, dict):
+            return []
+        return [name for sha, names in found.items() if sha.startswith(prefix) for name in names]
+
+    def _edit(self, sub, filename, change, default):
+        path = os.path.join(self.top, sub, filename)
+        data = read_json(path, default)
+        data = change(data if isinstance(data, type(default)) else default)
+        if data:
+            write_json(path, data)
+        elif os.path.lexists(path):
+            os.unlink(path)
+
+    def add_key(self, key, build_id):
+        def change(data):
+            builds = data.get("builds", []) if data.get("key") == key else []
+            return {"key": key, "builds": builds + ([build_id] if build_id not in builds else [])}
+        self._edit("keys", self.key_file(key), change, {})
+
+    def add(self, build_id, marker, new):
+        """Record a build just staged (new: its id was not a build of the repository)."""
+        state = self.state
+        last = self.chunk(state["last"])
+        if len(last) >= LOG_CHUNK:
+            state["last"] += 1
+            last = []
+        last.append([marker.get("published_at", 0.0), build_id])
+        write_json(self.chunk_path(state["last"]), last)
+        if new:
+            state["live"] += 1
+        if promoted(marker):
+            state["staged"].pop(build_id, None)
+        else:
+            state["staged"][build_id] = marker.get("published_at", 0.0)
+        if marker.get("build_key"):
+            self.add_key(marker["build_key"], build_id)
+        sha = marker.get("upstream_sha", "")
+        if SHA_PREFIX.match(sha):
+            def change(data):
+                names = data.get(sha, [])
+                return dict(data, **{sha: names + ([build_id] if build_id not in names else [])})
+            self._edit("upstream", sha[:7] + ".json", change, {})
+        self.save()
+
+    def promoted(self, build_id):
+        if self.state["staged"].pop(build_id, None) is not None:
+            self.save()
+
+    def removed(self, build_id, marker):
+        """Forget a build retention deleted (a key recorded for it in place stays listed:
+        lookups check the marker)."""
+        state = self.state
+        state["live"] = max(0, state["live"] - 1)
+        state["staged"].pop(build_id, None)
+        key = marker.get("build_key", "")
+        if key:
+            self._edit("keys", self.key_file(key), lambda data: {
+                "key": key, "builds": [b for b in data.get("builds", []) if b != build_id]}
+                if [b for b in data.get("builds", []) if b != build_id] else {}, {})
+        sha = marker.get("upstream_sha", "")
+        if SHA_PREFIX.match(sha):
+            def change(data):
+                names = [b for b in data.get(sha, []) if b != build_id]
+                return {k: v for k, v in dict(data, **{sha: names}).items() if v}
+            self._edit("upstream", sha[:7] + ".json", change, {})
+
+    def newest(self):
+        """(published_at, build id) of the log, newest first (read lazily, file by file)."""
+        state = self.state
+        for number in range(state["last"], state["first"] - 1, -1):
+            yield from reversed(self.chunk(number))
+
+    def oldest(self):
+        """(file number, entries) of the log, oldest file first."""
+        state = self.state
+        for number in range(state["first"], state["last"] + 1):
+            yield number, self.chunk(number)
+
+
+def retainable(builds_dir, name, at, marker, now):
+    """(build id, published_at) as list_builds lists it, or None: a build retention never
+    deletes now (staged less than a day ago), or a log entry that is not the build's latest
+    (it was staged again later) (pure but for the directory check)."""
+    if not marker:
+        return (name, 0.0) if os.path.isdir(os.path.join(builds_dir, name)) else None
+    if marker.get("published_at", 0.0) != at:
+        return None
+    if promoted(marker):
+        return (name, at)
+    if marker.get("published_at", 0.0) < now - STALE_STAGED_SECONDS:
+        return (name, 0.0)
+    return None
+
+
+def apply_retention(repo_dir, current, keep, now=None):
+    """Delete the builds plan_retention would delete, reading only the oldest entries of the
+    build index's log: the builds beyond keep, the ones pointers name and the staged ones,
+    never every build (call under the lock). Returns the deleted build ids."""
+    if keep < 1:
+        raise PublishError("keep must be at least 1, got %d" % keep)
+    now = time.time() if now is None else now
+    builds_dir = os.path.join(repo_dir, "builds")
+    index = BuildIndex(repo_dir)
+    state = index.state
+    if state["live"] <= keep:
+        return []
+    named = set(read_pointers(repo_dir).values())
+    budget = state["live"] - keep + len(named) + len(state["staged"]) + 2
+    window, markers, seen, rewritten = [], {}, set(), {}
+    for number, entries in index.oldest():
+        kept = []
+        for at, name in entries:
+            if name in markers:
+                marker = markers[name]
+            else:
+                marker = markers[name] = read_marker(os.path.join(builds_dir, name))
+            if marker is None and not os.path.isdir(os.path.join(builds_dir, name)):
+                continue  # deleted before (a stale entry)
+            if marker is not None and marker.get("published_at", 0.0) != at:
+                continue  # staged again later: that entry counts
+            kept.append([at, name])
+            seen.add(name)
+            found = retainable(builds_dir, name, at, marker, now)
+            if found:
+                window.append(found)
+        if len(kept) != len(entries):
+            rewritten[number] = kept
+        if len(seen) >= budget:
+            break
+    for name, at in state["staged"].items():  # a stale staged build counts as the oldest
+        if name not in seen:
+            marker = read_marker(os.path.join(builds_dir, name))
+            seen.add(name)
+            found = retainable(builds_dir, name, at, marker, now) if marker else None
+            if found:
+                window.append(found)
+    newer = max(0, state["live"] - len(seen))  # promoted builds after the window
+    keep_here = keep - newer
+    if keep_here >= 1:
+        removed = plan_retention(window, current, keep_here, named)
+    else:
+        removed = sorted(b for b, _ in window if b != current and b not in named)
+    for name in removed:
+        remove_build(index, builds_dir, name)
+    gone = set(removed)
+    for number in range(state["first"], (max(rewritten) if rewritten else state["first"]) + 1):
+        entries = rewritten.get(number, index.chunk(number))
+        entries = [entry for entry in entries if entry[1] not in gone]
+        if entries or number == state["last"]:
+            write_json(index.chunk_path(number), entries)
+        elif os.path.lexists(index.chunk_path(number)):
+            os.unlink(index.chunk_path(number))
+    while state["first"] < state["last"] and not os.path.exists(
+            index.chunk_path(state["first"])):
+        state["first"] += 1
+    index.save()
+    return removed
+
+
+def remove_build(index, builds_dir, name):
+    """Delete one build and forget it; a batch's shared repository (builds/.batch-<id>) goes
+    with the last of its members (each holds a hard link of the shared REFS file)."""
+    path = os.path.join(builds_dir, name)
+    marker = read_marker(path) or {}
+    content = marker.get("content", "")
+    if os.path.lexists(path):
+        shutil.rmtree(path)
+    if content.startswith(".batch-") and "/" not in content:
+        refs = os.path.join(builds_dir, content, REFS)
+        if os.path.isfile(refs) and os.stat(refs).st_nlink <= 1:
+            shutil.rmtree(os.path.join(builds_dir, content), ignore_errors=True)
+    index.removed(name, marker)
 
 
 def swap_pointer(repo_dir, build_id):
@@ -1105,10 +1463,48 @@ class DebBackend(Backend):
             handle.write(deb_distributions(codename, params["deb_components"], archs, sign_with))
         env = {"GNUPGHOME": signer.home} if signed else None
         for package in files:
-            command = {".changes": "include", ".dsc": "includedsc"}.get(
-                os.path.splitext(package)[1], "includedeb")
-            run(["reprepro", "--basedir", staging, "--ignore=wrongdistribution", command,
-                 codename, package], env)
+            run(self.include_command(staging, codename, package), env)
+        self.after_export(params, signer, staging, archs)
+        return sorted(relative for relative in pool_files(staging, "deb")
+                      if os.path.basename(relative) in expected[1])
+
+    @staticmethod
+    def include_command(staging, codename, package, export=True):
+        command = {".changes": "include", ".dsc": "includedsc"}.get(
+            os.path.splitext(package)[1], "includedeb")
+        return ["reprepro", "--basedir", staging, "--ignore=wrongdistribution",
+                *([] if export else ["--export=silent-never"]), command, codename, package]
+
+    def add_batch(self, params, run, signer, staging, members):
+        """Include each member's files without exporting, then export once; (member,
+        message) of the first member reprepro refuses, else None."""
+        codename, signed = params["deb_codename"], bool(signer.fingerprint)
+        packages = set().union(*(member.expected[0] for member in members))
+        wanted = sorted({a for m in members for a in m.params["deb_architectures"]})
+        archs = self.architectures(staging, dict(params, deb_architectures=wanted), packages)
+        conf = os.path.join(staging, "conf")
+        os.makedirs(conf, exist_ok=True)
+        sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
+        with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+            handle.write(deb_distributions(codename, params["deb_components"], archs, sign_with))
+        env = {"GNUPGHOME": signer.home} if signed else None
+        for member in members:
+            for package in member.files:
+                try:
+                    run(self.include_command(staging, codename, package, export=False), env)
+                except PublishError as exc:
+                    return member, str(exc)
+        run(["reprepro", "--basedir", staging, "export", codename], env)
+        self.after_export(params, signer, staging, archs)
+        return None
+
+    @staticmethod
+    def member_inputs(member, after):
+        return sorted(r for r in after if os.path.basename(r) in member.expected[1])
+
+    def after_export(self, params, signer, staging, archs):
+        codename, signed = params["deb_codename"], bool(signer.fingerprint)
+        conf = os.path.join(staging, "conf")
         if signed:
             signer.export_public(os.path.join(staging, "repo-key.asc"))
             with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
@@ -1116,18 +1512,25 @@ class DebBackend(Backend):
         else:
             drop_signatures(staging, ["repo-key.asc"] + [
                 os.path.join("dists", codename, name) for name in ("InRelease", "Release.gpg")])
-        return sorted(relative for relative in pool_files(staging, "deb")
-                      if os.path.basename(relative) in expected[1])
+
+    def held(self, params, staging, members):
+        """reprepro's listing of the staged packages of every member, read once."""
+        return self.listing(params, staging, {name for member in members
+                                              for name, _, _ in member.expected[0]})
 
     @staticmethod
-    def check(params, staging, expected, inputs):
+    def listing(params, staging, names):
+        names = sorted(names)
+        formula = " | ".join("Package (== %s)" % name for name in names)
+        return output(["reprepro", "--basedir", staging, "listfilter", params["deb_codename"],
+                       formula]) if names else ""
+
+    def check(self, params, staging, expected, inputs, listing=None):
         """Fail unless reprepro's index of the staged build holds every package of this build
         at its version (reprepro skips a version not higher than the one it holds, exit 0)."""
         held = {}
-        names = sorted({name for name, _, _ in expected[0]})
-        formula = " | ".join("Package (== %s)" % name for name in names)
-        listing = output(["reprepro", "--basedir", staging, "listfilter", params["deb_codename"],
-                          formula]) if names else ""
+        if listing is None:
+            listing = self.listing(params, staging, {name for name, _, _ in expected[0]})
         for line in listing.splitlines():
             where, _, what = line.partition(": ")
             name, _, version = what.partition(" ")
@@ -1208,10 +1611,23 @@ class RpmBackend(Backend):
                                       "repodata/repomd.xml.key"])
         return sorted(os.path.relpath(path, staging) for path in added)
 
+    def add_batch(self, params, run, signer, staging, members):
+        """Every member's RPMs into Packages/ and one createrepo_c run (a failure is the
+        batch's: its members are published one by one)."""
+        self.add(params, run, signer, staging, [f for m in members for f in m.files], None)
+
     @staticmethod
-    def check(params, staging, expected, inputs):
+    def member_inputs(member, after):
+        return sorted(os.path.join("Packages", name) for name in member.names)
+
+    @staticmethod
+    def held(params, staging, members):
+        return primary_checksums(staging)
+
+    @staticmethod
+    def check(params, staging, expected, inputs, listed=None):
         """Fail unless the staged metadata lists every added RPM with its own checksum."""
-        listed = primary_checksums(staging)
+        listed = primary_checksums(staging) if listed is None else listed
         wrong = []
         for relative in inputs:
             digest = hashlib.sha256()
@@ -1315,6 +1731,7 @@ INPUT_SUFFIXES = {fmt: backend.suffixes for fmt, backend in BACKENDS.items()}
 
 def publish_signed(params, run, signer):
     """Stage and/or promote under the repository lock (see DOCUMENTATION)."""
+    started = time.monotonic()
     repo_dir, fmt = params["repo_dir"], params["format"]
     build_id = validate_build_id(params["build_id"])
     stage, promote = params.get("stage", True), params.get("promote", True)
@@ -1340,6 +1757,8 @@ def publish_signed(params, run, signer):
     builds_dir = os.path.join(repo_dir, "builds")
     target = os.path.join(builds_dir, build_id)
     names = sorted(os.path.basename(f) for f in files)
+    if stage and promote:
+        return batched_publish(params, run, signer, files, started)
     result = {"changed": True, "build_dir": target, "removed": [], "staged": False,
               "promoted": False, "current": os.path.join(repo_dir, "current"),
               "signed_by": signer.fingerprint}
@@ -1348,6 +1767,460 @@ def publish_signed(params, run, signer):
             return locked_publish(params, run, signer, files, names, result)
         finally:
             write_index(repo_dir)  # under the lock, whatever happened
+
+
+QUEUE = ".queue"
+# options a batch's members share: the repository-wide ones and the signing key
+BATCH_KEYS = ("format", "deb_codename", "deb_components", "keep", "keep_versions",
+              "sign_packages")
+BATCH_MAX = 64
+SECRETS = ("signing_key", "signing_passphrase")
+PER_BUILD_SUFFIXES = (".sources", ".list", ".repo")
+QUEUE_POLL_SECONDS = 0.05
+STALE_QUEUE_SECONDS = 3600
+
+
+class BatchFailed(Exception):
+    """The shared step of a batch failed for a reason no member can be blamed for."""
+
+
+class Member:
+    """One publish of a batch: its options, its files, and its result or its one-line
+    failure. rid names its request in the queue ('' for the holder's own publish)."""
+
+    def __init__(self, params, files, rid="", work="", waited=0.0):
+        self.params, self.files, self.rid, self.work = params, files, rid, work
+        self.names = sorted(os.path.basename(f) for f in files)
+        self.waited = waited
+        self.result, self.error = None, ""
+        self.expected, self.inputs, self.added, self.marker = None, [], set(), None
+
+    @property
+    def build_id(self):
+        return self.params["build_id"]
+
+
+def batch_signature(params, fingerprint):
+    """What members of one batch must share (pure): the repository-wide options and the
+    fingerprint of the signing key (the key itself is never written to the queue)."""
+    return json.dumps([params.get(key) for key in BATCH_KEYS] + [fingerprint], sort_keys=True)
+
+
+def input_members(path, fmt):
+    """An input file and the files that go with it: the files a .changes or .dsc lists,
+    next to it (a listed name with a directory part is refused)."""
+    members = [path]
+    if fmt == "deb" and path.endswith((".changes", ".dsc")):
+        kind = "Changes" if path.endswith(".changes") else "Dsc"
+        for entry in DebBackend.deb822(path, kind).get("Files", []):
+            name = entry["name"]
+            if os.path.basename(name) != name or name in ("", ".", ".."):
+                raise PublishError("%s lists %s, which is not a plain file name" % (
+                    path, json.dumps(name)))
+            members.append(os.path.join(os.path.dirname(path), name))
+    return members
+
+
+def submit_request(repo_dir, params, files, fingerprint):
+    """Queue a publish for the lock holder: the files (hard links, else copies) and the
+    options without the signing key in <repo_dir>/.queue/<rid>/, and an exclusive flock on
+    its alive file that this process holds until it has its result (a holder drops a
+    request whose publisher died). Returns (rid, the open alive file)."""
+    queue = os.path.join(repo_dir, QUEUE)
+    os.makedirs(queue, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=".new-", dir=queue)
+    try:
+        copied = []
+        for number, path in enumerate(files):
+            own = os.path.join(temporary, "in", str(number))
+            os.makedirs(own)
+            for member in input_members(path, params["format"]):
+                target = os.path.join(own, os.path.basename(member))
+                if os.path.lexists(target):
+                    continue
+                try:
+                    os.link(member, target)
+                except OSError:
+                    shutil.copy2(member, target)
+            copied.append(os.path.join("in", str(number), os.path.basename(path)))
+        alive = open(os.path.join(temporary, "alive"), "w")
+        fcntl.flock(alive, fcntl.LOCK_EX)
+        write_json(os.path.join(temporary, "request.json"), {
+            "params": {k: v for k, v in params.items() if k not in SECRETS},
+            "files": copied, "submitted": time.time(),
+            "signature": batch_signature(params, fingerprint)})
+        rid = "%s.%d.%s" % (params["build_id"], os.getpid(), os.path.basename(temporary)[5:])
+        os.rename(temporary, os.path.join(queue, rid))
+    except OSError as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise PublishError("queueing build %s in %s failed: %s" % (
+            params["build_id"], repo_dir, exc.strerror or exc)) from exc
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return rid, alive
+
+
+def publisher_alive(request_dir):
+    """Whether the publisher of a queued request still runs (it holds its alive flock)."""
+    try:
+        handle = open(os.path.join(request_dir, "alive"))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        handle.close()
+    return False
+
+
+def claim_requests(params, signer):
+    """The queued requests this holder can publish with its own (call under the lock):
+    the same repository-wide options and signing key, publishers still running, oldest
+    first; each is moved to .queue/.work-<rid> (a publisher that gave up has moved it away
+    first, and keeps it). Requests of a holder that died are queued again; the rest wait."""
+    repo_dir = params["repo_dir"]
+    queue = os.path.join(repo_dir, QUEUE)
+    if not os.path.isdir(queue):
+        return []
+    signature = batch_signature(params, signer.fingerprint)
+    now = time.time()
+    found = []
+    for entry in os.listdir(queue):
+        name, path = entry, os.path.join(queue, entry)
+        if entry.startswith(".work-"):  # its holder died: queue it again
+            name, path = entry[6:], os.path.join(queue, entry[6:])
+            try:
+                os.rename(os.path.join(queue, entry), path)
+            except OSError:
+                continue
+        elif name.startswith(".") or not os.path.isdir(path):
+            try:  # results nobody read (their publisher died), leftovers of a dead submit
+                if os.lstat(path).st_mtime < now - STALE_QUEUE_SECONDS:
+                    (shutil.rmtree if os.path.isdir(path) else os.unlink)(path)
+            except OSError:
+                pass
+            continue
+        request = read_json(os.path.join(path, "request.json"), None)
+        if not isinstance(request, dict) or not publisher_alive(path):
+            shutil.rmtree(path, ignore_errors=True)  # its publisher died: dropped
+            continue
+        if request.get("signature") == signature:
+            found.append((request.get("submitted", now), name, path, request))
+    claimed = []
+    for submitted, name, path, request in sorted(found)[:BATCH_MAX]:
+        work = os.path.join(queue, ".work-" + name)
+        try:
+            os.rename(path, work)
+        except OSError:
+            continue  # its publisher gave up waiting meanwhile
+        member_params = dict(DEFAULTS, **request.get("params", {}))
+        member_params.update({k: params.get(k, "") for k in SECRETS})
+        member_params["repo_dir"] = repo_dir
+        files = [os.path.join(work, f) for f in request.get("files", [])]
+        claimed.append(Member(member_params, files, rid=name, work=work,
+                              waited=max(0.0, now - submitted)))
+    return claimed
+
+
+def deliver(repo_dir, member):
+    """The result (or the one-line failure) of a queued request, for its publisher."""
+    answer = member.result if not member.error else {"failed": True, "msg": member.error}
+    write_json(os.path.join(repo_dir, QUEUE, member.rid + ".result"), answer)
+    shutil.rmtree(member.work, ignore_errors=True)
+
+
+def take_result(path):
+    found = read_json(path, None)
+    if found is None:
+        return None
+    os.unlink(path)
+    return found
+
+
+def batched_publish(params, run, signer, files, started):
+    """Stage and promote one build, with every compatible publish queued while the lock was
+    held: the publisher that takes the lock publishes them all with one metadata run;
+    one that finds it held queues its request and waits for its own result (or for the
+    lock, when nobody took its request)."""
+    repo_dir = params["repo_dir"]
+    lock = Lock(os.path.join(repo_dir, ".lock"), params["lock_timeout"])
+    if lock.take():
+        try:
+            return hold_batch(params, run, signer, Member(params, files), "",
+                              time.monotonic() - started)
+        finally:
+            lock.release()
+    rid, alive = submit_request(repo_dir, params, files, signer.fingerprint)
+    queue = os.path.join(repo_dir, QUEUE)
+    answer = os.path.join(queue, rid + ".result")
+    deadline = started + params["lock_timeout"]
+    try:
+        while True:
+            found = take_result(answer)
+            if found is None and lock.take():
+                try:
+                    found = take_result(answer)
+                    work = os.path.join(queue, ".work-" + rid)
+                    if found is None and os.path.isdir(work):  # its holder died
+                        os.rename(work, os.path.join(queue, rid))
+                    if found is None and os.path.isdir(os.path.join(queue, rid)):
+                        return hold_batch(params, run, signer, None, rid,
+                                          time.monotonic() - started)
+                finally:
+                    lock.release()
+            if found is not None:
+                if found.get("failed"):
+                    raise PublishError(found.get("msg", "publishing failed"))
+                return found
+            if time.monotonic() >= deadline:
+                gone = os.path.join(queue, ".gone-" + rid)
+                try:
+                    os.rename(os.path.join(queue, rid), gone)
+                except OSError:
+                    pass  # a holder has it: its result comes
+                else:
+                    shutil.rmtree(gone, ignore_errors=True)
+                    raise PublishError("could not take the repository lock %s within %d s" % (
+                        lock.path, params["lock_timeout"]))
+            time.sleep(QUEUE_POLL_SECONDS)
+    finally:
+        alive.close()
+        shutil.rmtree(os.path.join(queue, rid), ignore_errors=True)
+
+
+def hold_batch(params, run, signer, own, rid, waited):
+    """Under the lock: this publish (own, or the queued request rid) and the compatible
+    queued ones; every other member gets its result in the queue."""
+    repo_dir = params["repo_dir"]
+    members = ([own] if own else []) + claim_requests(params, signer)
+    mine = own or next((m for m in members if m.rid == rid), None)
+    if mine is None:
+        raise PublishError("the queued publish of build %s vanished from %s" % (
+            params["build_id"], os.path.join(repo_dir, QUEUE)))
+    mine.waited = waited
+    try:
+        publish_members(repo_dir, members, run, signer)
+    except BaseException as exc:
+        for member in members:
+            if member.result is None and not member.error:
+                member.error = "publishing build %s to %s failed: %s" % (
+                    member.build_id, repo_dir, exc)
+        raise
+    finally:
+        write_index(repo_dir)  # under the lock, whatever happened
+        for member in members:
+            if member is not mine and member.rid:
+                deliver(repo_dir, member)
+        if mine.work:
+            shutil.rmtree(mine.work, ignore_errors=True)
+    if mine.error:
+        raise PublishError(mine.error)
+    return mine.result
+
+
+def member_result(member, signer, **extra):
+    """A member's result; batch, batch_size and lock_wait_s only when it was queued, waited
+    for the lock or was published in a batch."""
+    repo_dir = member.params["repo_dir"]
+    result = {"changed": True, "build_dir": os.path.join(repo_dir, "builds", member.build_id),
+              "removed": [], "staged": False, "promoted": False,
+              "current": os.path.join(repo_dir, "current"), "signed_by": signer.fingerprint}
+    if member.rid or member.waited >= 0.01 or extra.get("batch_size", 1) > 1:
+        result.update({"batch": "", "batch_size": 1, "lock_wait_s": round(member.waited, 3)})
+    result.update(extra)
+    return result
+
+
+def publish_members(repo_dir, members, run, signer):
+    """Publish the members (call under the lock): the new build ids together as one batch,
+    the others (a build id that exists, or a second request for one) one by one after it,
+    each with its own result or failure."""
+    builds_dir = os.path.join(repo_dir, "builds")
+    batch, alone, ids = [], [], set()
+    for member in members:
+        if member.build_id in ids or os.path.lexists(os.path.join(builds_dir, member.build_id)):
+            alone.append(member)
+        else:
+            ids.add(member.build_id)
+            batch.append(member)
+    alone = (stage_batch(repo_dir, batch, run, signer) if len(batch) > 1 else batch) + alone
+    for member in alone:
+        if member.result is not None or member.error:
+            continue
+        try:
+            member.result = locked_publish(member.params, run, signer, member.files,
+                                           member.names, member_result(member, signer))
+        except PublishError as exc:
+            member.error = str(exc)
+
+
+def member_packages(member, fmt):
+    """What a member adds that another member of a batch must not (pure but for rpm's header
+    reader): deb package names, rpm (name, arch), else the file names."""
+    if fmt == "deb":
+        return {("deb", name, "source" if arch == "source" else "binary")
+                for name, _, arch in member.expected[0]}
+    if member.params.get("keep_versions", 3):
+        return {("rpm", name, arch) for name, arch, _ in rpm_headers(member.files).values()}
+    return {("rpm", name) for name in member.names}
+
+
+def stage_batch(repo_dir, members, run, signer):
+    """Stage and promote several new builds with one metadata run; returns the members to
+    publish one by one (a package another member also publishes; all of them when the
+    shared run fails for no member's fault). A member whose files are refused fails alone,
+    and the batch is made again without it: nothing of it is published."""
+    fmt = members[0].params["format"]
+    backend = BACKENDS[fmt]
+    ok, later, taken = [], [], set()
+    for member in members:
+        try:
+            member.expected = backend.expected(member.files, run)
+            mine = member_packages(member, fmt)
+        except PublishError as exc:
+            member.error = str(exc)
+            continue
+        if mine & taken:
+            later.append(member)
+            continue
+        taken |= mine
+        ok.append(member)
+    current = current_target(repo_dir)
+    while len(ok) > 1:
+        staging = os.path.join(repo_dir, "builds", ".batch.incoming")
+        try:
+            failed = try_batch(repo_dir, ok, run, signer, current, staging)
+            if failed is None:
+                finish_batch(repo_dir, ok, signer, current, staging)
+                return later
+        except BatchFailed:
+            return ok + later
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        member, message = failed
+        member.error = message
+        ok.remove(member)
+    return ok + later
+
+
+def try_batch(repo_dir, members, run, signer, current, staging):
+    """Stage current plus every member's files in staging with one metadata run and check
+    each member; (member, message) of the first member refused, else None."""
+    fmt = members[0].params["format"]
+    backend = BACKENDS[fmt]
+    builds_dir = os.path.join(repo_dir, "builds")
+    if os.path.lexists(staging):
+        shutil.rmtree(staging)
+    try:
+        if current and os.path.isdir(os.path.join(builds_dir, current)):
+            seed_copy(os.path.join(builds_dir, current), staging, fmt)
+        else:
+            os.makedirs(staging)
+        before = pool_files(staging, fmt)
+        failed = backend.add_batch(members[-1].params, run, signer, staging, members)
+        if failed is not None:
+            return failed
+        after = pool_files(staging, fmt)
+        held = backend.held(members[-1].params, staging, members)
+        for member in members:
+            member.inputs = backend.member_inputs(member, after)
+            try:
+                backend.check(member.params, staging, member.expected, member.inputs, held)
+            except PublishError as exc:
+                return member, str(exc)
+            own = {os.path.basename(path) for path in member.files}
+            if fmt == "deb":
+                own = {os.path.basename(m) for path in member.files
+                       for m in input_members(path, fmt)}
+                member.added = {r for r in after - before if os.path.basename(r) in own}
+            else:
+                member.added = set(member.inputs)
+        return None
+    except PublishError as exc:
+        raise BatchFailed(str(exc)) from exc
+    except OSError as exc:
+        raise BatchFailed(exc.strerror or str(exc)) from exc
+
+
+def finish_batch(repo_dir, members, signer, current, staging):
+    """The staged batch becomes builds/.batch-<last id> (its repository, shared), each
+    member builds/<id> with links to it and its own marker, build keys and consumer files;
+    then current points at the last member and retention runs once."""
+    fmt = members[0].params["format"]
+    builds_dir = os.path.join(repo_dir, "builds")
+    holder = members[-1]
+    content_name = ".batch-" + holder.build_id
+    content = os.path.join(builds_dir, content_name)
+    index = BuildIndex(repo_dir)
+    index.state  # noqa: B018  made from the markers before these builds are among them
+    present = pool_files(staging, fmt)
+    keys = read_json(os.path.join(staging, BUILD_KEYS), {})
+    keys = keys if isinstance(keys, dict) else {}
+    for member in members:
+        keys = update_build_keys(keys, member.params.get("build_key") or "", member.build_id,
+                                 member.added, present)
+    for entry in os.listdir(staging):  # what each member has of its own
+        if entry == BUILD_KEYS or entry.endswith(PER_BUILD_SUFFIXES):
+            os.unlink(os.path.join(staging, entry))
+    with open(os.path.join(staging, REFS), "w", encoding="utf-8") as handle:
+        handle.write("members of this batch hold a hard link of this file\n")
+    if os.path.lexists(content):
+        shutil.rmtree(content)
+    made = []
+    try:
+        os.rename(staging, content)
+        entries = sorted(e for e in os.listdir(content) if e != REFS)
+        base = time.time()
+        for number, member in enumerate(members):
+            build_id = member.build_id
+            own = os.path.join(builds_dir, ".%s.incoming" % build_id)
+            if os.path.lexists(own):
+                shutil.rmtree(own)
+            os.makedirs(own)
+            made.append(own)
+            for entry in entries:
+                os.symlink(os.path.join("..", content_name, entry), os.path.join(own, entry))
+            os.link(os.path.join(content, REFS), os.path.join(own, REFS))
+            for filename, text in backend_consumer_files(member, signer).items():
+                write_text(os.path.join(own, filename), text)
+            write_json(os.path.join(own, BUILD_KEYS), keys)
+            member.marker = build_marker(member.params, member.names, current, member.inputs,
+                                         published_at=base + number * 1e-6)
+            member.marker.update({"content": content_name, "batch": holder.build_id})
+            write_json(os.path.join(own, MARKER), member.marker)
+        for member, own in zip(members, list(made)):
+            os.rename(own, os.path.join(builds_dir, member.build_id))
+            made[made.index(own)] = os.path.join(builds_dir, member.build_id)
+            index.add(member.build_id, member.marker, True)
+        sync_filesystem(content)
+        for member in members:
+            member.marker["promoted_at"] = time.time()
+            write_json(os.path.join(builds_dir, member.build_id, MARKER), member.marker)
+            index.promoted(member.build_id)
+    except OSError as exc:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(content, ignore_errors=True)
+        for member in members:
+            member.error = "publishing build %s to %s failed: %s" % (
+                member.build_id, repo_dir, exc.strerror or exc)
+        return
+    current_path = swap_pointer(repo_dir, holder.build_id)
+    removed = apply_retention(repo_dir, holder.build_id, holder.params["keep"])
+    for member in members:
+        member.result = member_result(member, signer, staged=True, promoted=True,
+                                      current=current_path, removed=removed,
+                                      batch=holder.build_id, batch_size=len(members))
+
+
+def backend_consumer_files(member, signer):
+    params = member.params
+    return BACKENDS[params["format"]].consumer_files(
+        params, consumer_name(params), consumer_urls(params, member.build_id),
+        bool(signer.fingerprint))
 
 
 def locked_publish(params, run, signer, files, names, result):
@@ -1389,7 +2262,7 @@ def locked_publish(params, run, signer, files, names, result):
         params = dict(params, **{k: params.get(k) or marker.get(k, "") for k in (
             "build_key", "upstream_sha", "distgit_sha", "version")})
         try:
-            stage_build(params, run, signer, staged, names, current)
+            stage_build(params, run, signer, staged, names, current, restaged=True)
         except BaseException:
             os.rename(moved, target)
             raise
@@ -1399,22 +2272,36 @@ def locked_publish(params, run, signer, files, names, result):
     marker = read_marker(target)
     marker["promoted_at"] = time.time()
     write_json(os.path.join(target, MARKER), marker)
+    BuildIndex(repo_dir).promoted(build_id)
     result["current"] = swap_pointer(repo_dir, build_id)
     result["promoted"] = True
-    result["removed"] = plan_retention(list_builds(builds_dir), build_id, params["keep"],
-                                       read_pointers(repo_dir).values())
-    for old in result["removed"]:
-        shutil.rmtree(os.path.join(builds_dir, old))
+    result["removed"] = apply_retention(repo_dir, build_id, params["keep"])
     return result
 
 
-def stage_build(params, run, signer, files, names, current):
+def build_marker(params, names, current, inputs, published_at=None):
+    """What a build's marker records (pure but for the clock)."""
+    return {
+        "build_id": params["build_id"], "files": names,
+        "published_at": time.time() if published_at is None else published_at,
+        "seeded_from": current, "inputs": sorted(inputs),
+        "build_key": params.get("build_key") or "",
+        "upstream_sha": params.get("upstream_sha") or "",
+        "distgit_sha": params.get("distgit_sha") or "",
+        "version": params.get("version") or ""}
+
+
+def stage_build(params, run, signer, files, names, current, restaged=False):
     """Make builds/<build_id> as current plus files, checked to hold exactly the packages of
-    files; on any failure nothing is left behind (call under the lock)."""
+    files; on any failure nothing is left behind (call under the lock). restaged: the build
+    is one of the repository's already (moved away to be staged again)."""
     repo_dir, fmt, build_id = params["repo_dir"], params["format"], params["build_id"]
     builds_dir = os.path.join(repo_dir, "builds")
     target = os.path.join(builds_dir, build_id)
     staging = os.path.join(builds_dir, ".%s.incoming" % build_id)
+    new = not (restaged or os.path.lexists(target))
+    index = BuildIndex(repo_dir)
+    index.state  # noqa: B018  made from the markers before this build is one of them
     for leftover in (staging, target):  # a killed publisher's, or a build that failed its check
         if os.path.lexists(leftover):
             shutil.rmtree(leftover)
@@ -1435,14 +2322,10 @@ def stage_build(params, run, signer, files, names, current):
             with open(os.path.join(staging, filename), "w", encoding="utf-8") as handle:
                 handle.write(content)
         write_build_keys(staging, params.get("build_key") or "", build_id, added, fmt)
-        write_json(os.path.join(staging, MARKER), {
-            "build_id": build_id, "files": names, "published_at": time.time(),
-            "seeded_from": current, "inputs": sorted(inputs),
-            "build_key": params.get("build_key") or "",
-            "upstream_sha": params.get("upstream_sha") or "",
-            "distgit_sha": params.get("distgit_sha") or "",
-            "version": params.get("version") or ""})
+        marker = build_marker(params, names, current, inputs)
+        write_json(os.path.join(staging, MARKER), marker)
         os.rename(staging, target)
+        index.add(build_id, marker, new)
     except OSError as exc:  # e.g. a full disk: one line, and nothing left behind
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError("publishing build %s to %s failed: %s" % (

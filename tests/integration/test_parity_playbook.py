@@ -15,7 +15,7 @@ import pytest
 from pipeline import ROOT, play
 
 sys.path.insert(0, str(ROOT / "tests" / "unit"))
-from parity_helpers import build_deb, build_rpm  # noqa: E402
+from parity_helpers import build_deb, build_dsc, build_rpm, build_srpm  # noqa: E402
 
 PYPROJECT = """\
 [project]
@@ -37,6 +37,19 @@ def builds(tmp_path_factory, example):
         shutil.copy(built, path)
         (path / ".zuul-packaging-build.json").write_text(json.dumps(
             {"inputs": [Path(built).name], "upstream_sha": "a" * 40}))
+    # the source packages as the default jobs leave them: the .dsc in the deb repository, the
+    # SRPM only in the rpm build's artifacts beside its build report (publish_source false)
+    dsc = build_dsc(top / "dsc")
+    shutil.copy(dsc, deb_dir)
+    marker = deb_dir / ".zuul-packaging-build.json"
+    inputs = json.loads(marker.read_text())["inputs"]
+    marker.write_text(json.dumps({"inputs": [Path(dsc).name, *inputs], "upstream_sha": "a" * 40}))
+    srpm = build_srpm(top / "srpm", version="0.1.0^git1.abcdef12")
+    artifacts = top / "output" / "artifacts"
+    artifacts.mkdir(parents=True)
+    shutil.copy(srpm, artifacts)
+    (artifacts / "build-report-rpm.json").write_text(json.dumps(
+        {"format": "rpm", "outcome": "built", "source_files": [srpm]}))
     upstream = top / "upstream"
     upstream.mkdir()
     (upstream / "pyproject.toml").write_text(PYPROJECT)
@@ -62,6 +75,9 @@ def test_parity_playbook_prints_both_sections(builds, example):
     assert result.rc == 0, result.output[-3000:]
     assert "deb/rpm parity: " in result.output
     assert "rpm installs /usr/bin/greeter-admin, the deb does not" in result.output
+    # build dependencies compared with the SRPM the rpm build's report names
+    assert "the deb build-depends on libyaml-dev, the rpm does not" in result.output
+    assert "note: build dependencies not compared" not in result.output
     assert "dependency drift: 2 (2 missing)" in result.output
     assert ("rpm: the upstream requires requests>=2.25, the spec has no Requires for it"
             in result.output)
@@ -77,5 +93,6 @@ def test_fail_level_fails_the_play_in_one_line(builds, example):
                                             packaging_parity_fail_on="warning"))
     assert result.rc != 0
     assert result.failure.startswith("report-packaging-parity: ") and "\n" not in result.failure
-    assert result.failure.endswith(" first: rpm installs /usr/bin/greeter-admin, the deb does not "
-                                   "(all in parity-report.html)"), result.failure
+    # build dependencies come before files
+    assert result.failure.endswith(" first: the deb build-depends on libyaml-dev, the rpm does "
+                                   "not (all in parity-report.html)"), result.failure

@@ -128,13 +128,16 @@ def build_rpm(top, **changes):
 
 
 def build_srpm(
-    top, name="greeter", build_requires=("python3-devel", "python3dist(setuptools)", "make")
+    top,
+    name="greeter",
+    build_requires=("python3-devel", "python3dist(setuptools)", "make"),
+    version="0.1.0",
 ):
     """A source rpm made by rpmbuild -bs."""
     top.mkdir(parents=True, exist_ok=True)
     lines = [
         "Name: %s" % name,
-        "Version: 0.1.0",
+        "Version: %s" % version,
         "Release: 1",
         "Summary: parity test package",
         "License: MIT",

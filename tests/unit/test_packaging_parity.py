@@ -8,6 +8,7 @@ import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import packaging_parity as pp
 import pytest
@@ -295,3 +296,73 @@ def test_linked_doc_directory_needs_no_copyright(tmp_path):
                           files={"usr/share/greeter/bare": ""}), deb_dir)
     assert ("the deb's copyright is missing or not machine-readable (greeter-bare): licenses "
             "not compared") in pp.run(params(deb_dir, rpm_dir, tmp_path))["messages"]
+
+
+def rpm_job_artifacts(tmp_path, rpm_dir, version=None):
+    """What a default rpm job leaves (publish_source false): the repository build without
+    the SRPM, and write-build-report's artifacts directory holding build-report-rpm.json,
+    which names the SRPM by its path on the build node, and the SRPM's copy beside it."""
+    version = version or pp.read_rpm(str(next(rpm_dir.glob("*.rpm"))))["version"]
+    srpm = build_srpm(tmp_path / "srpm-job", version=version)
+    artifacts = tmp_path / "rpm-job" / "artifacts"
+    artifacts.mkdir(parents=True)
+    shutil.copy(srpm, artifacts)
+    (artifacts / "build-report-rpm.json").write_text(json.dumps({
+        "format": "rpm", "outcome": "built",
+        "source_files": ["/home/zuul/work/rpm/source/" + Path(srpm).name]}))
+    return artifacts / "build-report-rpm.json"
+
+
+def test_build_dependencies_from_the_rpm_jobs_report(tmp_path):
+    """With the default rpm job the repository holds no SRPM: its build report's copy is
+    read, and a build dependency only the .dsc has is one line."""
+    deb_dir, rpm_dir = builds(tmp_path)
+    shutil.copy(build_dsc(tmp_path / "dsc"), deb_dir)
+    assert not list(rpm_dir.glob("*.src.rpm"))
+    report = rpm_job_artifacts(tmp_path, rpm_dir)
+    without = pp.run(params(deb_dir, rpm_dir, tmp_path))
+    assert "build-depends" not in without["compared"]
+    assert without["notes"] == [
+        "build dependencies not compared: no rpm source package (the rpm build holds none and "
+        "no build report is given)"]
+    result = pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(report)))
+    assert "build-depends" in result["compared"] and result["notes"] == []
+    assert "the deb build-depends on libyaml-dev, the rpm does not" in result["messages"]
+    assert result["rpm"]["source"].endswith(".src.rpm")
+    # over HTTP(S) (the log server): the report, then the SRPM beside it, its name quoted
+    served = []
+
+    def fetch(url, binary=False):
+        served.append(url)
+        data = (report.parent / unquote(url.rsplit("/", 1)[1])).read_bytes()
+        return data if binary else data.decode()
+
+    url = "https://logs.example.org/b/1/packaging/artifacts/build-report-rpm.json"
+    result = pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=url), fetch)
+    assert "build-depends" in result["compared"]
+    assert served[1] == url.rsplit("/", 1)[0] + "/" + quote(Path(result["rpm"]["source"]).name)
+    assert "%5E" in served[1]  # the snapshot version's ^
+
+
+def test_build_report_of_another_build_is_a_note(tmp_path):
+    """An SRPM that is not the binaries' source (another version), a report listing none
+    (a reused build) and a report that is not there leave build dependencies out, each with
+    a note; a report that is not JSON fails in one line."""
+    deb_dir, rpm_dir = builds(tmp_path)
+    shutil.copy(build_dsc(tmp_path / "dsc"), deb_dir)
+    report = rpm_job_artifacts(tmp_path, rpm_dir, version="0.0.9")
+    result = pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(report)))
+    assert "build-depends" not in result["compared"]
+    assert result["notes"][0] == (
+        "greeter-0.0.9-1.src.rpm, which the rpm build report names, is not the source of the "
+        "rpm packages")
+    report.write_text(json.dumps({"outcome": "reused", "source_files": []}))
+    result = pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(report)))
+    assert result["notes"][0] == (
+        "the rpm build report %s lists no source package (the build was reused)" % report)
+    result = pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(tmp_path / "none")))
+    assert result["notes"][0].startswith("the rpm build report %s cannot be read" % (
+        tmp_path / "none"))
+    report.write_text("<html>")
+    with pytest.raises(parity.ParityError, match="^the rpm build report .* is not JSON$"):
+        pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(report)))

@@ -9,7 +9,7 @@ import json
 import os
 import posixpath
 import sys
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ansible.module_utils.zuul_packaging.git import redact_url
 from ansible.module_utils.zuul_packaging.parity import (
@@ -44,6 +44,12 @@ description:
     copyright and changelog.Debian, rpm's build-id links and license files, byte code left out);
     maintainer scripts against scriptlets; the licenses the copyright file and the License tag
     declare.
+  - A build without its source package (an rpm repository publishes the SRPM only when asked)
+    takes it from the build job's report (I(rpm_build_report), I(deb_build_report)): the
+    source files it lists, from the report's own directory, where write-build-report copies
+    them (the build job's C(packaging/artifacts/) in its logs). The source package must be
+    the one the binary packages name (name and version), else build dependencies are left
+    out with a note.
   - The build's own files are those its marker (C(.zuul-packaging-build.json)) lists as inputs;
     a directory without a marker gives all its packages. Over HTTP(S) the marker is required.
   - Writes C(parity-report.json) and C(parity-report.html) into I(report_dir) when given.
@@ -63,6 +69,16 @@ options:
     default: ''
   rpm_upstream_sha:
     description: Upstream commit of the rpm build ('' reads the marker).
+    type: str
+    default: ''
+  deb_build_report:
+    description: The deb build job's C(build-report-deb.json) (path, C(file://) or
+      C(http(s)://) URL), read when the deb build holds no .dsc ('' reads none).
+    type: str
+    default: ''
+  rpm_build_report:
+    description: The rpm build job's C(build-report-rpm.json), read when the rpm build holds
+      no SRPM ('' reads none); one that cannot be read is a note, not a failure.
     type: str
     default: ''
   mapping:
@@ -126,6 +142,16 @@ differences:
   returned: success
 messages:
   description: The one-line messages of the differences.
+  type: list
+  elements: str
+  returned: success
+compared:
+  description: The kinds compared (build-depends only when both source packages were read).
+  type: list
+  elements: str
+  returned: success
+notes:
+  description: What was not compared, and why, one line each.
   type: list
   elements: str
   returned: success
@@ -250,6 +276,83 @@ def read_side(fmt, paths):
     return binaries, read_srpm(srpms[0]) if srpms else None
 
 
+SOURCE_SUFFIX = {"deb": ".dsc", "rpm": ".src.rpm"}
+
+
+def source_of(source, binaries, fmt):
+    """Whether a source package read is the one the binary packages were built from (name
+    and version: a report left by another build is not)."""
+    if fmt == "rpm":
+        prefix = "%s-%s-" % (source["name"], source["version"])
+        return any(
+            b["source"].startswith(prefix) and b["source"].endswith(".src.rpm") for b in binaries
+        )
+    return any(
+        b["source"] == source["name"] and b["version"] == source["version"] for b in binaries
+    )
+
+
+def source_from_report(report, fmt, binaries, work_dir, fetch=None):
+    """(source package read or None, note) from a build job's report: the source files it
+    lists, taken from the report's own directory. A report or file that cannot be read is a
+    note (the rest is still compared); a report that is not one fails."""
+    shown = redact_url(report)
+    directory = local_dir(report)
+    try:
+        if directory:
+            with open(directory, encoding="utf-8") as handle:
+                text = handle.read()
+        else:
+            text = fetch(report)
+    except (OSError, ParityError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return None, "the %s build report %s cannot be read (%s)" % (fmt, shown, reason)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ParityError("the %s build report %s is not JSON" % (fmt, shown)) from None
+    listed = data.get("source_files") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        raise ParityError("the %s build report %s has no source_files list" % (fmt, shown))
+    names = [
+        safe_relative(posixpath.basename(str(name)), "the %s build report" % fmt)
+        for name in listed
+        if str(name).endswith(SOURCE_SUFFIX[fmt])
+    ]
+    if not names:
+        return None, "the %s build report %s lists no source package (the build was %s)" % (
+            fmt,
+            shown,
+            data.get("outcome", "not built"),
+        )
+    name = names[0]
+    if directory:
+        path = os.path.join(os.path.dirname(directory), name)
+        base = os.path.realpath(os.path.dirname(directory))
+        if not os.path.realpath(path).startswith(base + os.sep):
+            raise ParityError("the %s build report's %s leads outside its directory" % (fmt, name))
+        if not os.path.isfile(path):
+            return None, "%s, which the %s build report names, is not beside it" % (name, fmt)
+    else:
+        try:
+            data = fetch(report.rsplit("/", 1)[0] + "/" + quote(name), binary=True)
+        except ParityError as exc:
+            return None, "the %s build report's %s cannot be read (%s)" % (fmt, name, exc)
+        target = os.path.join(work_dir, fmt + "-source")
+        os.makedirs(target, exist_ok=True)
+        path = os.path.join(target, name)
+        with open(path, "wb") as handle:
+            handle.write(data)
+    source = read_srpm(path) if fmt == "rpm" else read_dsc(path)
+    if not source_of(source, binaries, fmt):
+        return None, "%s, which the %s build report names, is not the source of the %s packages" % (
+            name,
+            fmt,
+            fmt,
+        )
+    return source, ""
+
+
 def gate(differences, fail_on):
     if fail_on == "none":
         return False
@@ -289,6 +392,7 @@ def render_html(report):
 def run(params, fetch=None):
     """Every return value of the module for its parameters."""
     sides = {}
+    notes = []
     for fmt in ("deb", "rpm"):
         marker, paths = build_files(params[fmt + "_repo"], params["work_dir"], fmt, fetch)
         binaries, source = read_side(fmt, paths)
@@ -297,6 +401,12 @@ def run(params, fetch=None):
                 "the %s build %s holds no .%s packages"
                 % (fmt, redact_url(params[fmt + "_repo"]), fmt)
             )
+        if source is None and params.get(fmt + "_build_report"):
+            source, note = source_from_report(
+                params[fmt + "_build_report"], fmt, binaries, params["work_dir"], fetch
+            )
+            if note:
+                notes.append(note)
         sides[fmt] = {
             "marker": marker,
             "binaries": binaries,
@@ -318,6 +428,24 @@ def run(params, fetch=None):
     compared = [k for k in KINDS if k != "build-depends"]
     if sides["deb"]["source"] and sides["rpm"]["source"]:
         compared.insert(3, "build-depends")
+    else:
+        lacking = [fmt for fmt in ("deb", "rpm") if not sides[fmt]["source"]]
+        notes.append(
+            "build dependencies not compared: no %s source package (%s)"
+            % (
+                " and no ".join(lacking),
+                "; ".join(
+                    "the %s build holds none%s"
+                    % (
+                        fmt,
+                        ""
+                        if params.get(fmt + "_build_report")
+                        else " and no build report is given",
+                    )
+                    for fmt in lacking
+                ),
+            )
+        )
     message = (
         "deb/rpm parity: %d difference%s (%s)"
         % (
@@ -333,6 +461,7 @@ def run(params, fetch=None):
         "differences": differences,
         "counts": counts,
         "compared": compared,
+        "notes": notes,
         "levels": LEVELS,
         "fail_on": params["fail_on"],
         "gate": gate(differences, params["fail_on"]),
@@ -373,6 +502,8 @@ def run_module():
             "rpm_repo": {"type": "str", "required": True},
             "deb_upstream_sha": {"type": "str", "default": ""},
             "rpm_upstream_sha": {"type": "str", "default": ""},
+            "deb_build_report": {"type": "str", "default": ""},
+            "rpm_build_report": {"type": "str", "default": ""},
             "mapping": {"type": "dict", "default": {}},
             "ignore": {"type": "dict", "default": {}},
             "deb_dist": {"type": "str", "default": "ubuntu"},

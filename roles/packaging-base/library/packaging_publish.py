@@ -34,6 +34,24 @@ description:
     symlink. A reader of C(current) sees the old repository or the new one, never a mix.
   - The whole step holds an exclusive lock on C(<repo_dir>/.lock); a publisher that cannot
     take it within I(lock_timeout) seconds fails with a message naming the lock.
+  - Concurrent publishers are batched. A full publish (I(stage) and I(promote)) that finds
+    the lock held queues its request in C(<repo_dir>/.queue/<id>/) (its files, hard links or
+    copies, and its options without the signing key) and waits for its own result. The
+    publisher holding the lock takes every queued request with the same repository-wide
+    options (format, codename, components, I(keep), I(keep_versions), I(sign_packages)) and
+    the same signing key fingerprint whose publisher still runs (a dead one's request is
+    dropped), and stages them with its own in one run of the tool (C(reprepro include
+    --export=silent-never) per build and one C(reprepro export); one C(createrepo_c)), each
+    build checked on its own. A build refused there fails alone with its own line and the
+    batch is made again without it; when the shared run fails, the builds are published one
+    by one. The batch's repository is C(builds/.batch-<last build id>), each build
+    C(builds/<build_id>) with links to it and its own marker, build keys and consumer files;
+    C(current) points at the last one, and the shared repository goes with the last of them.
+    Every publisher returns once its own build is in the repository, or with its own error.
+  - C(<repo_dir>/.index) lists the builds by build key and upstream commit, and in the order
+    they were staged, so that a lookup, C(index.html) and retention read a few files whatever
+    the number of builds; it is kept under the lock, and a repository from before it gets it
+    from the builds' markers once.
   - Package files are hard links into the previous build where the file system allows it.
   - Keeps the I(keep) newest promoted builds and never deletes the one C(current) points at;
     a build staged and never promoted is deleted once it is a day old.
@@ -42,12 +60,13 @@ description:
   - C(current) that exists and is not a symlink (a copied repository) fails with one line.
   - Publishing a build id that is already published with the same files changes nothing.
   - Run as C(python3 packaging_publish.py --stdin) on a repository host (no Ansible needed
-    there), it reads the same options as JSON on stdin and writes the result as JSON: the
+    there), it reads the same options as JSON on stdin and writes the result as JSON; the
     publish roles use this to publish over ssh, so the lock and the swap happen on that host.
-  - Under the lock, every publish and pointer move regenerates C(<repo_dir>/index.html): the
-    builds newest first (version, upstream and distgit commits, date, state, the pointers
-    naming them) and the promotions (C(promotions.json)).
-  - With I(signing_key), the repository is signed before C(current) points at it: reprepro
+  - Under the lock, every publish and pointer move regenerates C(<repo_dir>/index.html), which lists
+    the newest 25 builds and every build a pointer names, newest first (version, upstream and
+    distgit commits, date, state, the pointers naming them), how many builds there are, and
+    the newest 25 promotions (all of them in C(promotions.json)).
+  - With I(signing_key), the repository is signed before C(current) points at it; reprepro
     signs C(Release) (C(InRelease) and C(Release.gpg)) through C(SignWith), createrepo_c's
     C(repodata/repomd.xml) gets a detached armored signature C(repomd.xml.asc), and the public
     key is published as C(repo-key.asc) (and C(repodata/repomd.xml.key)). The key lives in a
@@ -255,6 +274,19 @@ moved:
   type: list
   elements: dict
   returned: with pointers
+batch:
+  description: The last build id of the batch this build was published in ('' when alone).
+  type: str
+  returned: when the publish was queued, waited for the lock or was batched
+batch_size:
+  description: Number of builds published in that batch.
+  type: int
+  returned: when the publish was queued, waited for the lock or was batched
+lock_wait_s:
+  description: Seconds between the start of the publish, or its queueing, and the start of
+    the batch that published it.
+  type: float
+  returned: when the publish was queued, waited for the lock or was batched
 """
 
 BUILD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")

@@ -278,3 +278,14 @@ def test_retention_from_the_index_deletes_what_plan_retention_would(tmp_path, se
         pp.BuildIndex(str(repo)).add(build_id, data, True)
         current = build_id
     assert Path(repo / pp.INDEX / "state.json").is_file()
+
+
+def test_module_documentation_is_yaml():
+    """ansible-doc reads DOCUMENTATION, EXAMPLES and RETURN as YAML (a ': ' inside a plain
+    line broke DOCUMENTATION once)."""
+    import yaml
+
+    documentation = yaml.safe_load(pp.DOCUMENTATION)
+    assert documentation["module"] == "packaging_publish"
+    assert {"batch", "batch_size", "lock_wait_s"} <= set(yaml.safe_load(pp.RETURN))
+    assert yaml.safe_load(pp.EXAMPLES)

@@ -311,9 +311,8 @@ def add_build(repo, build_id, at):
     path = repo / "builds" / build_id
     path.mkdir()
     (path / packaging_publish.MARKER).write_text(json.dumps(marker))
-    record = getattr(packaging_publish, "index_build", None)
-    if record is not None:
-        record(str(repo), build_id, marker)
+    if hasattr(packaging_publish, "BuildIndex"):  # the publisher records it in its index
+        packaging_publish.BuildIndex(str(repo)).add(build_id, marker, True)
 
 
 def retention_step(repo, build_id, keep):

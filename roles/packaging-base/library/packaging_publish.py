@@ -1859,7 +1859,8 @@ def submit_request(repo_dir, params, files, fingerprint):
     its alive file that this process holds until it has its result (a holder drops a
     request whose publisher died). Returns (rid, the open alive file)."""
     queue = os.path.join(repo_dir, QUEUE)
-    os.makedirs(queue, exist_ok=True)
+    if not os.path.isdir(queue):
+        os.makedirs(queue, mode=0o700, exist_ok=True)  # never served: only the publishers
     temporary = tempfile.mkdtemp(prefix=".new-", dir=queue)
     try:
         copied = []
@@ -1877,8 +1878,10 @@ def submit_request(repo_dir, params, files, fingerprint):
             copied.append(os.path.join("in", str(number), os.path.basename(path)))
         alive = open(os.path.join(temporary, "alive"), "w")
         fcntl.flock(alive, fcntl.LOCK_EX)
+        options = {k: v for k, v in params.items() if k not in SECRETS}
+        options["repo_url"] = without_credentials(options.get("repo_url") or "")
         write_json(os.path.join(temporary, "request.json"), {
-            "params": {k: v for k, v in params.items() if k not in SECRETS},
+            "params": options,
             "files": copied, "submitted": time.time(),
             "signature": batch_signature(params, fingerprint)})
         rid = "%s.%d.%s" % (params["build_id"], os.getpid(), os.path.basename(temporary)[5:])
@@ -1952,6 +1955,12 @@ def claim_requests(params, signer):
         member_params.update({k: params.get(k, "") for k in SECRETS})
         member_params["repo_dir"] = repo_dir
         files = [os.path.join(work, f) for f in request.get("files", [])]
+        inside = os.path.realpath(work) + os.sep
+        if not BUILD_ID.match(str(member_params.get("build_id", ""))) or ".." in str(
+                member_params["build_id"]) or not files or not all(
+                os.path.realpath(f).startswith(inside) for f in files):
+            shutil.rmtree(work, ignore_errors=True)  # not a request this publisher wrote
+            continue
         claimed.append(Member(member_params, files, rid=name, work=work,
                               waited=max(0.0, now - submitted)))
     return claimed
@@ -2001,6 +2010,9 @@ def batched_publish(params, run, signer, files, started):
                     if found is None and os.path.isdir(os.path.join(queue, rid)):
                         return hold_batch(params, run, signer, None, rid,
                                           time.monotonic() - started)
+                    if found is None:
+                        raise PublishError("the queued publish of build %s vanished from %s "
+                                           "without a result" % (params["build_id"], queue))
                 finally:
                     lock.release()
             if found is not None:

@@ -141,6 +141,7 @@ def test_second_commit_adds_and_drops_a_requirement(upstream, distgits, tmp_path
         "missing": 2,
         "extra": 2,
         "version": 1,
+        "unmapped": 0,
     }
     assert "+Requires:       python3-click &gt;= 8.0" in (report / "drift-report.html").read_text()
     for fmt, distgit in (("rpm", rpm_dir), ("deb", deb_dir)):
@@ -253,3 +254,242 @@ def test_no_requirements_declared(tmp_path, distgits):
     result = dd.run(params(up, rpm_dir, deb_dir, tmp_path))
     assert result["differences"] == [] and result["message"] == "dependency drift: none"
     assert result["notes"][0].startswith("the upstream declares no requirements")
+
+
+# ---------------------------------------------------------------- other ecosystems
+
+PACKAGE_JSON = """\
+{
+  "name": "greeter-web",
+  "version": "1.4.0",
+  "description": "Print a greeting over HTTP",
+  "main": "index.js",
+  "scripts": {"test": "mocha test/"},
+  "license": "MIT",
+  "dependencies": {
+%s
+  },
+  "devDependencies": {
+    "mocha": "^10.2.0"
+  }
+}
+"""
+
+NODE_SPEC = """\
+Name:           greeter-web
+Version:        1.4.0
+Release:        1%{?dist}
+Summary:        Print a greeting over HTTP
+License:        MIT
+BuildArch:      noarch
+BuildRequires:  nodejs-packaging
+Requires:       nodejs-express
+Requires:       nodejs-yaml
+
+%description
+Print a greeting over HTTP.
+
+%files
+"""
+
+NODE_CONTROL = """\
+Source: greeter-web
+Maintainer: Greeter Packagers <packagers@greeter.example>
+Build-Depends: debhelper-compat (= 13), dh-sequence-nodejs
+
+Package: greeter-web
+Architecture: all
+Depends: ${misc:Depends}, nodejs:any, node-express (>= 4.18), node-yaml
+Description: print a greeting over HTTP
+ Print a greeting over HTTP.
+"""
+
+# the team's mapping file: npm names to each family's packages (mocha left out)
+NODE_MAPPING = {
+    "npm:express": {"deb": ["node-express"], "rpm": ["nodejs-express"]},
+    "npm:yaml": {"deb": ["node-yaml"], "rpm": ["nodejs-yaml"]},
+    "npm:commander": {"deb": ["node-commander"], "rpm": ["nodejs-commander"]},
+}
+
+
+@pytest.fixture
+def node_upstream(make_repo, tmp_path):
+    """A Node upstream whose second commit adds commander and drops yaml, and its distgits."""
+    repo = make_repo("node-upstream")
+    first = repo.commit("Express and YAML", {
+        "package.json": PACKAGE_JSON % '    "express": "^4.18.2",\n    "yaml": "^2.3.1"'})
+    repo.commit("Commander instead of YAML", {
+        "package.json": PACKAGE_JSON % '    "express": "^4.18.2",\n    "commander": "^11.0.0"'})
+    repo.checkout(first)
+    rpm_dir, deb_dir = tmp_path / "node-rpm", tmp_path / "node-deb"
+    rpm_dir.mkdir()
+    (deb_dir / "debian").mkdir(parents=True)
+    (rpm_dir / "greeter-web.spec").write_text(NODE_SPEC)
+    (deb_dir / "debian" / "control").write_text(NODE_CONTROL)
+    return repo, rpm_dir, deb_dir
+
+
+UNMAPPED_MOCHA = ("deb/rpm: the upstream build-requires npm:mocha ^10.2.0 (package.json), which "
+                  "the mapping file does not map to a deb or rpm package: not compared")
+
+
+def test_package_json_adds_and_drops_a_requirement(node_upstream, tmp_path):
+    """package.json's names through the team's mapping only: at the first commit the
+    packaging agrees (the unmapped test runner is one line); the second commit's new
+    requirement is missing in both formats and the dropped one extra, and the proposed
+    patches apply to the distgits."""
+    repo, rpm_dir, deb_dir = node_upstream
+    first = dd.run(params(repo, rpm_dir, deb_dir, tmp_path / "first", mapping=NODE_MAPPING,
+                          fail_on="any"))
+    assert first["messages"] == [UNMAPPED_MOCHA]
+    assert first["sources"] == ["package.json"] and first["gate"] is False
+    assert first["upstream"]["runtime"] == ["npm:express ^4.18.2", "npm:yaml ^2.3.1"]
+    repo.checkout("main")
+    result = dd.run(params(repo, rpm_dir, deb_dir, tmp_path, mapping=NODE_MAPPING))
+    assert sorted(result["messages"]) == sorted([
+        "rpm: the upstream requires npm:commander ^11.0.0 (package.json), the spec has no "
+        "Requires for it (nodejs-commander)",
+        "rpm: the spec requires nodejs-yaml (npm:yaml), which the upstream does not require",
+        "deb: the upstream requires npm:commander ^11.0.0 (package.json), debian/control has "
+        "no Depends for it (node-commander)",
+        "deb: debian/control depends on node-yaml (npm:yaml), which the upstream does not "
+        "require",
+        UNMAPPED_MOCHA,
+    ])
+    assert result["counts"] == {"missing": 2, "extra": 2, "version": 0, "unmapped": 1}
+    assert [d["ecosystem"] for d in result["differences"]] == ["npm"] * 5
+    assert "+Requires:       nodejs-commander\n" in result["patches"]["rpm"]
+    assert ("+Depends: ${misc:Depends}, nodejs:any, node-express (>= 4.18), node-yaml, "
+            "node-commander\n") in result["patches"]["deb"]
+    for fmt, distgit in (("rpm", rpm_dir), ("deb", deb_dir)):
+        code, output = dry_run(tmp_path / "report" / ("drift-%s.patch" % fmt), distgit)
+        assert code == 0, output
+
+
+CARGO_TOML = """\
+[package]
+name = "greeter"
+version = "0.3.1"
+edition = "2021"
+
+[dependencies]
+clap = { version = "4.4", features = ["derive"] }
+serde = "1.0"
+rand-core = { version = "0.6", package = "rand_core" }
+greeter-macros = { path = "macros" }
+
+[build-dependencies]
+cc = "1.0"
+
+[dev-dependencies]
+assert_cmd = "2"
+"""
+
+GO_MOD = """\
+module github.com/example/greeter
+
+go 1.21
+
+toolchain go1.21.5
+
+require (
+\tgithub.com/spf13/cobra v1.8.0
+\tgopkg.in/yaml.v3 v3.0.1 // pinned for the config format
+)
+
+require (
+\tgithub.com/inconshreveable/mousetrap v1.1.0 // indirect
+\tgithub.com/spf13/pflag v1.0.5 // indirect
+)
+
+require "golang.org/x/text" v0.14.0
+
+replace github.com/spf13/pflag => github.com/spf13/pflag v1.0.6
+
+exclude golang.org/x/net v0.1.0
+
+retract [v0.1.0, v0.1.5] // published by mistake
+"""
+
+
+def test_cargo_toml_and_go_mod(tmp_path):
+    """Cargo.toml through tomllib (a renamed crate by its package name, a path dependency
+    left out, dev-dependencies not read); go.mod's direct requirements (// indirect left
+    out). Names only: their version ranges are not compared."""
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "Cargo.toml").write_text(CARGO_TOML)
+    (up / "go.mod").write_text(GO_MOD)
+    found = drift.upstream_requirements(str(up))
+    assert [(o.key, o.spec, o.scope) for o in found["others"]] == [
+        ("cargo:clap", "4.4", "runtime"),
+        ("cargo:serde", "1.0", "runtime"),
+        ("cargo:rand_core", "0.6", "runtime"),
+        ("cargo:cc", "1.0", "build"),
+        ("go:github.com/spf13/cobra", "v1.8.0", "runtime"),
+        ("go:gopkg.in/yaml.v3", "v3.0.1", "runtime"),
+        ("go:golang.org/x/text", "v0.14.0", "runtime"),
+    ]
+    assert found["sources"] == ["Cargo.toml", "go.mod"]
+    rpm_dir = tmp_path / "rpm"
+    rpm_dir.mkdir()
+    (rpm_dir / "greeter.spec").write_text(
+        SPEC.replace("BuildRequires:  python3-setuptools >= 61\n", "BuildRequires:  gcc\n")
+        .replace("Requires:       python3-requests >= 2.20\nRequires:       python3-pyyaml\n",
+                 "Requires:       golang-github-spf13-cobra\n"))
+    mapping = {"go:github.com/spf13/cobra": {"rpm": ["golang-github-spf13-cobra"]},
+               "cargo:cc": {"rpm": "rust-cc-devel"}}
+    result = dd.run(params(up, rpm_dir, "", tmp_path, mapping=mapping))
+    assert ("rpm: the upstream build-requires cargo:cc 1.0 (Cargo.toml), the spec has no "
+            "BuildRequires for it (rust-cc-devel)") in result["messages"]
+    unmapped = [m for m in result["messages"] if "does not map" in m]
+    assert unmapped == [
+        "rpm: the upstream requires %s (%s), which the mapping file does not map to a rpm "
+        "package: not compared" % (name, source)
+        for name, source in (("cargo:clap 4.4", "Cargo.toml"), ("cargo:serde 1.0", "Cargo.toml"),
+                             ("cargo:rand_core 0.6", "Cargo.toml"),
+                             ("go:gopkg.in/yaml.v3 v3.0.1", "go.mod"),
+                             ("go:golang.org/x/text v0.14.0", "go.mod"))]
+    assert result["counts"]["missing"] == 1 and result["counts"]["extra"] == 0
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("module x\nrequier github.com/a/b v1.0.0\n",
+         r"^go.mod line 2: 'requier' is not a go.mod directive$"),
+        ("module x\nrequire (\n\tgithub.com/a/b v1.0.0\n", r"^go.mod: the require block is not closed$"),
+        ("module x\nrequire github.com/a/b\n",
+         r"^go.mod line 2: require takes a module path and a version$"),
+        ('module x\nrequire "github.com/a\\x62" v1.0.0\n',
+         r"^go.mod line 2: a quoted string this reader does not take$"),
+        ("module x\nrequire github.com/a/b (v1.0.0)\n",
+         r"^go.mod line 2: a parenthesis where go.mod has none$"),
+    ],
+)
+def test_go_mod_reader_is_strict(text, message):
+    with pytest.raises(drift.DriftError, match=message):
+        drift.parse_go_mod(text)
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"package.json": "{\"dependencies\": [\"express\"]}"},
+         r"^package.json: dependencies is not a table of names$"),
+        ({"package.json": "{\"dependencies\": {\"express\": 4}}"},
+         r"^package.json: dependencies 'express' is not a name and a version range$"),
+        ({"package.json": "{"}, r"^package.json is not readable JSON: "),
+        ({"Cargo.toml": "[dependencies]\nserde = 1\n"},
+         r"^Cargo.toml: dependencies.serde is neither a version nor a table$"),
+    ],
+)
+def test_bad_other_files_fail_in_one_line(tmp_path, distgits, files, message):
+    up = tmp_path / "bad"
+    up.mkdir()
+    for name, text in files.items():
+        (up / name).write_text(text)
+    rpm_dir, deb_dir = distgits
+    with pytest.raises(drift.DriftError, match=message) as info:
+        dd.run(params(up, rpm_dir, deb_dir, tmp_path))
+    assert "\n" not in str(info.value)

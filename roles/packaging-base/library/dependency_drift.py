@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from ansible.module_utils.zuul_packaging.drift import KINDS, DriftError, check
+from ansible.module_utils.zuul_packaging.drift import DRIFT_KINDS, KINDS, DriftError, check
 from ansible.module_utils.zuul_packaging.parity import missing_libraries, write_if_changed
 
 DOCUMENTATION = r"""
@@ -25,8 +25,14 @@ description:
     debian/control's Depends and Build-Depends (python-debian), names mapped per distribution
     with pymod2pkg and the team's mapping; reports missing requirements, extra Python
     dependencies (runtime) and lower bounds that differ, one line each.
-  - A debian/control whose Depends take C(${python3:Depends}) (dh_python3) has its runtime
-    requirements left out, and says so in C(notes).
+  - Also reads C(package.json) (dependencies, devDependencies), C(Cargo.toml) (dependencies,
+    build-dependencies, through tomllib) and C(go.mod) (direct requires, through
+    C(go mod edit -json) when go is installed, else a strict reader of go.mod's documented
+    grammar). Their names go through I(mapping) only, keyed C(npm:<name>), C(cargo:<crate>),
+    C(go:<module path>); a name without a package for a format is one C(unmapped) line; their
+    version ranges are not compared.
+  - A debian/control whose Depends take C(${python3:Depends}) (dh_python3) has its Python
+    runtime requirements left out, and says so in C(notes).
   - Proposes the patch adding what is missing (specfile edits a copy of the spec; python-debian's
     round-trip parser edits debian/control), as unified diffs that C(patch -p1) applies at the
     distgit's top. Nothing in the distgit changes.
@@ -46,7 +52,8 @@ options:
     type: path
     default: ''
   mapping:
-    description: The team's names, C({upstream name: {deb: [packages], rpm: [packages]}}).
+    description: The team's names, C({upstream name: {deb: [packages], rpm: [packages]}});
+      npm, Cargo and Go names as C(npm:<name>), C(cargo:<crate>), C(go:<module path>).
     type: dict
     default: {}
   deb_dist:
@@ -87,8 +94,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 differences:
-  description: Every drift (C(kind) missing, extra or version; C(format); C(scope) runtime or
-    build; C(requirement); C(package); C(message); C(proposal) the package name proposed).
+  description: Every drift (C(kind) missing, extra, version or unmapped; C(format); C(scope)
+    runtime or build; C(ecosystem) pypi, npm, cargo or go; C(requirement); C(package);
+    C(message); C(proposal) the package name proposed). C(unmapped) does not count for
+    I(fail_on).
   type: list
   elements: dict
   returned: success
@@ -174,7 +183,7 @@ def run(params):
     result["counts"] = counts
     result["gate"] = (
         params["fail_on"] == "any"
-        and bool(differences)
+        and any(counts[k] for k in DRIFT_KINDS)
         or (params["fail_on"] == "missing" and counts["missing"] > 0)
     )
     result["messages"] = ["%s: %s" % (d["format"], d["message"]) for d in differences]

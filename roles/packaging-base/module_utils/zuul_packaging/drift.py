@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Dependency drift: what an upstream declares it requires (pyproject.toml through tomllib,
 setup.cfg through configparser, requirements.txt, every requirement through the packaging
-library's parser) against what its spec (rpm's own spec parser; specfile to propose edits)
-and its debian/control (python-debian) say, by upstream name, with pymod2pkg's names per
-distribution and the team's mapping; and the patch that adds what is missing (a proposal).
+library's parser; package.json through json, Cargo.toml through tomllib, go.mod through
+`go mod edit -json` or, without go, a strict reader of go.mod's documented grammar)
+against what its spec (rpm's own spec parser; specfile to propose edits) and its
+debian/control (python-debian) say, by upstream name, with pymod2pkg's names per
+distribution for Python and the team's mapping for every name; and the patch that adds what
+is missing (a proposal).
 
 Every input is untrusted: files are parsed, never run; a file that does not parse fails with
 one line naming it."""
@@ -12,7 +15,10 @@ from __future__ import annotations
 
 import configparser
 import difflib
+import json
 import os
+import shutil
+import subprocess
 import tempfile
 
 from ansible.module_utils.zuul_packaging.parity import (
@@ -24,7 +30,24 @@ from ansible.module_utils.zuul_packaging.parity import (
     upstream_names,
 )
 
-KINDS = ("missing", "extra", "version")
+KINDS = ("missing", "extra", "version", "unmapped")
+# the drift a fail level counts ("unmapped" says what was not compared)
+DRIFT_KINDS = ("missing", "extra", "version")
+# the other ecosystems' standard files: their names go through the team's mapping only,
+# keyed "<ecosystem>:<name>" (npm:express, cargo:serde, go:github.com/spf13/cobra)
+OTHER_FILES = (("package.json", "npm"), ("Cargo.toml", "cargo"), ("go.mod", "go"))
+GO_DIRECTIVES = {
+    "module",
+    "go",
+    "toolchain",
+    "godebug",
+    "require",
+    "exclude",
+    "replace",
+    "retract",
+    "tool",
+    "ignore",
+}
 # upstream operators, as the packaging formats write them (lower bounds only: a proposal)
 RPM_OPS = {">=": ">=", "==": "=", "~=": ">=", ">": ">", "===": "="}
 DEB_OPS = {">=": ">=", "==": "=", "~=": ">=", ">": ">>", "===": "="}
@@ -126,7 +149,184 @@ def upstream_requirements(path):
                 seen.add(canonical(req.name))
                 unique.append(req)
         found[kind] = unique
+    found["others"] = []
+    for name, _ in OTHER_FILES:
+        if os.path.isfile(os.path.join(path, name)):
+            found["others"] += OTHER_READERS[name](os.path.join(path, name))
+            found["sources"].append(name)
     return found
+
+
+class Other:
+    """A requirement of another ecosystem than PyPI: its name is mapped by the team only."""
+
+    def __init__(self, ecosystem, name, spec, scope, source):
+        self.ecosystem, self.name, self.spec = ecosystem, name, spec
+        self.scope, self.source = scope, source
+        self.key = "%s:%s" % (ecosystem, name)
+
+    def __str__(self):
+        return "%s %s" % (self.key, self.spec) if self.spec else self.key
+
+
+def _name_table(data, field, source):
+    table = data.get(field) or {}
+    if not isinstance(table, dict):
+        raise DriftError("%s: %s is not a table of names" % (source, field))
+    return table
+
+
+def package_json_requirements(path):
+    """npm's dependencies (runtime) and devDependencies (build) of a package.json."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise DriftError("package.json is not readable JSON: %s" % exc) from None
+    if not isinstance(data, dict):
+        raise DriftError("package.json is not a JSON object")
+    found = []
+    for field, scope in (("dependencies", "runtime"), ("devDependencies", "build")):
+        for name, spec in _name_table(data, field, "package.json").items():
+            if not isinstance(spec, str) or not name:
+                raise DriftError(
+                    "package.json: %s %r is not a name and a version range" % (field, name)
+                )
+            found.append(Other("npm", name, spec, scope, "package.json"))
+    return found
+
+
+def cargo_requirements(path):
+    """Cargo's dependencies (runtime) and build-dependencies (build) of a Cargo.toml, read
+    by tomllib; a dependency's `package` key is the crate's name, path dependencies without
+    a version are the same source tree and left out."""
+    data = _read_toml(path)
+    found = []
+    for field, scope in (("dependencies", "runtime"), ("build-dependencies", "build")):
+        for key, value in _name_table(data, field, "Cargo.toml").items():
+            if isinstance(value, str):
+                found.append(Other("cargo", key, value, scope, "Cargo.toml"))
+                continue
+            if not isinstance(value, dict):
+                raise DriftError(
+                    "Cargo.toml: %s.%s is neither a version nor a table" % (field, key)
+                )
+            if "path" in value and "version" not in value:
+                continue
+            version = value.get("version", "")
+            name = value.get("package", key)
+            if not isinstance(version, str) or not isinstance(name, str):
+                raise DriftError(
+                    "Cargo.toml: %s.%s has a version or package that is not a string" % (field, key)
+                )
+            found.append(Other("cargo", name, version, scope, "Cargo.toml"))
+    return found
+
+
+def _go_tokens(line, number):
+    """The tokens of one go.mod line and its comment (go.mod's lexer: words, "strings",
+    `raw strings`, ( and ), // comments to the end of the line)."""
+    tokens, i = [], 0
+    while i < len(line):
+        char = line[i]
+        if char in " \t\r":
+            i += 1
+        elif line.startswith("//", i):
+            return tokens, line[i + 2 :].strip()
+        elif char in "()":
+            tokens.append(char)
+            i += 1
+        elif char in '"`':
+            end = line.find(char, i + 1)
+            if end < 0 or (char == '"' and "\\" in line[i:end]):
+                raise DriftError(
+                    "go.mod line %d: a quoted string this reader does not take" % number
+                )
+            tokens.append(line[i + 1 : end])
+            i = end + 1
+        else:
+            start = i
+            while i < len(line) and line[i] not in ' \t\r()"`' and not line.startswith("//", i):
+                i += 1
+            tokens.append(line[start:i])
+    return tokens, ""
+
+
+def parse_go_mod(text):
+    """[(module path, version, indirect)] of go.mod's require directives, by the grammar the
+    Go reference documents (a directive per line or a parenthesized block of them); anything
+    it does not know fails in one line."""
+    found, block = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        tokens, comment = _go_tokens(line, number)
+        if block is not None:
+            if tokens == [")"]:
+                block = None
+                continue
+            if not tokens:
+                continue
+            verb, args = block, tokens
+        else:
+            if not tokens:
+                continue
+            verb, args = tokens[0], tokens[1:]
+            if verb not in GO_DIRECTIVES:
+                raise DriftError("go.mod line %d: %r is not a go.mod directive" % (number, verb))
+            if args == ["("]:
+                block = verb
+                continue
+        if "(" in args or ")" in args:
+            raise DriftError("go.mod line %d: a parenthesis where go.mod has none" % number)
+        if verb == "require":
+            if len(args) != 2 or not args[1].startswith("v"):
+                raise DriftError(
+                    "go.mod line %d: require takes a module path and a version" % number
+                )
+            indirect = comment == "indirect" or comment.startswith("indirect;")
+            found.append((args[0], args[1], indirect))
+    if block is not None:
+        raise DriftError("go.mod: the %s block is not closed" % block)
+    return found
+
+
+def go_mod_requirements(path):
+    """The direct requirements of a go.mod (`// indirect` ones left out): `go mod edit
+    -json` when go is installed (no network, no other toolchain), else parse_go_mod."""
+    go = shutil.which("go")
+    if go:
+        env = dict(os.environ, GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="", GOWORK="off")
+        proc = subprocess.run(
+            [go, "mod", "edit", "-json", "--", path],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            cwd=os.path.dirname(path),
+        )
+        if proc.returncode != 0:
+            raise DriftError(
+                "go mod edit cannot read go.mod: %s"
+                % (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            )
+        requires = [
+            (r.get("Path", ""), r.get("Version", ""), bool(r.get("Indirect")))
+            for r in json.loads(proc.stdout).get("Require") or []
+        ]
+    else:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            requires = parse_go_mod(handle.read())
+    return [
+        Other("go", mod, version, "runtime", "go.mod")
+        for mod, version, indirect in requires
+        if not indirect
+    ]
+
+
+OTHER_READERS = {
+    "package.json": package_json_requirements,
+    "Cargo.toml": cargo_requirements,
+    "go.mod": go_mod_requirements,
+}
 
 
 # ---------------------------------------------------------------------------- packaging
@@ -217,8 +417,20 @@ def package_name(req_name, fmt, mapping=None, dist=""):
     return python_package(req_name, dist) or "python3-" + canonical(req_name)
 
 
+def mapped_packages(key, fmt, mapping):
+    """The packages the team's mapping gives an ecosystem:name key on fmt ([] when none)."""
+    for upstream, names in (mapping or {}).items():
+        if upstream == key and isinstance(names, dict) and names.get(fmt):
+            listed = names[fmt]
+            return [listed] if isinstance(listed, str) else list(listed)
+    return []
+
+
 def lower_bound(req):
-    """(operator, version) of a requirement's lower bound, or None."""
+    """(operator, version) of a requirement's lower bound, or None (another ecosystem's
+    requirement: their version ranges are not compared)."""
+    if req is None or isinstance(req, Other):
+        return None
     for spec in sorted(req.specifier, key=str):
         if spec.operator in RPM_OPS:
             return spec.operator, spec.version
@@ -265,8 +477,8 @@ def compare_format(fmt, label, upstream, packaging, mapping=None, dist="", skip_
     pymod2pkg (or the team's mapping) gives for it."""
     found = []
     for kind in ("runtime", "build"):
-        if kind == "runtime" and skip_runtime:
-            continue
+        # ${python3:Depends} stands for the Python requirements only
+        skip_python = kind == "runtime" and bool(skip_runtime)
         verb = "build-requires" if kind == "build" else "requires"
         what = {
             ("rpm", "runtime"): "Requires",
@@ -283,7 +495,7 @@ def compare_format(fmt, label, upstream, packaging, mapping=None, dist="", skip_
                 python_dep = alt["name"].startswith(("python3-", "python3dist(", "python3."))
                 have.append((alt, aliases, python_dep or _mapped(alt["name"], fmt, mapping)))
         wanted = set()
-        for req in upstream[kind]:
+        for req in [] if skip_python else upstream[kind]:
             name = canonical(req.name)
             wanted.add(name)
             package = package_name(req.name, fmt, mapping, dist)
@@ -332,9 +544,33 @@ def compare_format(fmt, label, upstream, packaging, mapping=None, dist="", skip_
                         match["name"],
                     )
                 )
+        for other in upstream.get("others", []):
+            packages = mapped_packages(other.key, fmt, mapping) if other.scope == kind else []
+            wanted.add(canonical(other.key))
+            if not packages:
+                continue  # unmapped: one line for both formats (check)
+            if any(
+                canonical(other.key) in aliases or alt["name"] in packages
+                for alt, aliases, _ in have
+            ):
+                continue
+            found.append(
+                drift(
+                    "missing",
+                    fmt,
+                    kind,
+                    other,
+                    "",
+                    "the upstream %s %s (%s), %s has no %s for it (%s)"
+                    % (verb, other, other.source, label, what, packages[0]),
+                    packages[0],
+                )
+            )
         if kind != "runtime":
             continue  # build tools beyond the declared ones are the packaging's own
         for alt, aliases, python_dep in have:
+            if skip_python and not _mapped(alt["name"], fmt, mapping):
+                continue
             met = aliases & wanted or any(
                 alt["name"] == package_name(r.name, fmt, mapping, dist) for r in upstream[kind]
             )
@@ -358,6 +594,9 @@ def compare_format(fmt, label, upstream, packaging, mapping=None, dist="", skip_
                         alt["name"],
                     )
                 )
+                prefix = sorted(aliases)[0].split(":", 1)[0]
+                if ":" in sorted(aliases)[0] and prefix in dict(OTHER_FILES).values():
+                    found[-1]["ecosystem"] = prefix
     return found
 
 
@@ -371,6 +610,8 @@ def drift(kind, fmt, scope, req, package, message, proposal):
         "kind": kind,
         "format": fmt,
         "scope": scope,
+        "ecosystem": req.ecosystem if isinstance(req, Other) else "pypi",
+        "_req": req,
         "requirement": str(req) if req is not None else "",
         "package": package,
         "message": message,
@@ -485,10 +726,12 @@ def check(upstream_path, spec=None, control=None, mapping=None, dists=None, work
         "notes": [],
         "patches": {},
     }
+    result["upstream"]["runtime"] += [str(o) for o in upstream["others"] if o.scope == "runtime"]
+    result["upstream"]["build"] += [str(o) for o in upstream["others"] if o.scope == "build"]
     if not upstream["sources"]:
         result["notes"].append(
-            "the upstream declares no requirements in pyproject.toml, setup.cfg "
-            "or requirements.txt: nothing to compare"
+            "the upstream declares no requirements in pyproject.toml, setup.cfg, "
+            "requirements.txt, %s: nothing to compare" % ", ".join(n for n, _ in OTHER_FILES)
         )
         return result
     for fmt, given in (("rpm", spec), ("deb", control)):
@@ -505,9 +748,6 @@ def check(upstream_path, spec=None, control=None, mapping=None, dists=None, work
                 "(dh_python3 reads the upstream's): runtime requirements not compared"
             )
         found = compare_format(fmt, label, upstream, packaging, mapping, dists.get(fmt, ""), skip)
-        for item in found:
-            if item["kind"] == "missing":
-                item["_req"] = _req_of(item, upstream)
         missing = [d for d in found if d["kind"] == "missing"]
         base = given if os.path.isdir(given) else os.path.dirname(path)
         relative = os.path.relpath(path, base)
@@ -523,11 +763,26 @@ def check(upstream_path, spec=None, control=None, mapping=None, dists=None, work
         result["differences"] += found
         if patch:
             result["patches"][fmt] = patch
+    compared = [fmt for fmt, given in (("deb", control), ("rpm", spec)) if given]
+    for other in upstream["others"]:  # one line per name the mapping leaves out
+        lacking = [fmt for fmt in compared if not mapped_packages(other.key, fmt, mapping)]
+        if lacking:
+            item = drift(
+                "unmapped",
+                "/".join(lacking),
+                other.scope,
+                other,
+                "",
+                "the upstream %s %s (%s), which the mapping file does not map to a %s "
+                "package: not compared"
+                % (
+                    "build-requires" if other.scope == "build" else "requires",
+                    other,
+                    other.source,
+                    " or ".join(lacking),
+                ),
+                "",
+            )
+            item.pop("_req")
+            result["differences"].append(item)
     return result
-
-
-def _req_of(item, upstream):
-    from packaging.requirements import Requirement
-
-    name = canonical(Requirement(item["requirement"]).name)
-    return next(r for r in upstream[item["scope"]] if canonical(r.name) == name)

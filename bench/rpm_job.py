@@ -1,0 +1,63 @@
+"""The rpm job on the greeter example: the orchestration overhead of its build (playbook wall
+minus the wall of every tool it ran) and its skip-unchanged path.
+
+- rpm_build_s: bench/rpm-build.yaml (fetch-distgit, build-rpm-source, build-rpm-binary with
+  rpmbuild) on a new upstream commit, after a first run that fills the caches;
+- rpm_tools_s: the wall of the tools it ran (the tool_seconds the rpm modules report);
+- rpm_overhead_s: rpm_build_s minus rpm_tools_s: Ansible's share plus the collection's own
+  bookkeeping;
+- rpm_skip_unchanged_s: the median of three runs of the rpm job's run playbook
+  (playbooks/rpm/run.yaml) for inputs whose build the repository already holds (it ends after
+  the build key lookup).
+"""
+
+from __future__ import annotations
+
+from benchlib import ROOT, commit, play, run, say
+
+TARGETS = [
+    ("rpm_overhead_s", 3.0),
+    ("rpm_skip_unchanged_s", 2.0),
+]
+
+
+def measure(work):
+    example = work / "example"
+    run([str(ROOT / "examples" / "make-repos.sh"), str(example)])
+    variables = {
+        "packaging_upstream_path": str(example / "upstream"),
+        "packaging_distgit_url": str(example / "distgit-rpm"),
+        "packaging_build_dir": str(work / "build"),
+        "zuul_output_dir": str(work / "output"),
+        "packaging_rpm_target": "centos-stream-9-x86_64",
+        # this host is Debian: rpmbuild, BuildRequires listed and skipped (as make run does)
+        "packaging_rpm_builder": "rpmbuild",
+        "build_rpm_binary_nodeps": True,
+    }
+    say("rpm: the rpm tools (pre-run), then a first build that fills the caches")
+    play(ROOT / "playbooks" / "rpm" / "pre.yaml", variables)
+    play(ROOT / "bench" / "rpm-build.yaml", variables)
+
+    say("rpm: the build of the next upstream commit")
+    commit(example / "upstream", "NEWS", "2026-11-05T10:00:00Z")
+    build_s, _, walls = play(ROOT / "bench" / "rpm-build.yaml", variables)
+    tools = sum(walls.values())
+    for step in ("Build the SRPM", "Build the RPMs"):
+        assert any(k.startswith(step) and ": " in k for k in walls), (
+            "the rpm build reported no tool time for %r: %s" % (step, sorted(walls))
+        )
+
+    say("rpm skip-unchanged: the rpm job's run playbook, then again with the same inputs")
+    job = dict(variables, packaging_repo_dir=str(work / "repos"))
+    play(ROOT / "playbooks" / "rpm" / "run.yaml", job)
+    skips = []
+    for _ in range(3):  # the median of three: one run is at the mercy of the machine's noise
+        skip_s, output, _ = play(ROOT / "playbooks" / "rpm" / "run.yaml", job)
+        assert "nothing new to build or publish" in output, "the rpm run did not skip"
+        skips.append(skip_s)
+    return {
+        "rpm_build_s": round(build_s, 2),
+        "rpm_tools_s": round(tools, 2),
+        "rpm_overhead_s": round(build_s - tools, 2),
+        "rpm_skip_unchanged_s": round(sorted(skips)[1], 2),
+    }

@@ -458,7 +458,8 @@ def test_cargo_toml_and_go_mod(tmp_path):
     [
         ("module x\nrequier github.com/a/b v1.0.0\n",
          r"^go.mod line 2: 'requier' is not a go.mod directive$"),
-        ("module x\nrequire (\n\tgithub.com/a/b v1.0.0\n", r"^go.mod: the require block is not closed$"),
+        ("module x\nrequire (\n\tgithub.com/a/b v1.0.0\n",
+         r"^go.mod: the require block is not closed$"),
         ("module x\nrequire github.com/a/b\n",
          r"^go.mod line 2: require takes a module path and a version$"),
         ('module x\nrequire "github.com/a\\x62" v1.0.0\n',
@@ -493,3 +494,115 @@ def test_bad_other_files_fail_in_one_line(tmp_path, distgits, files, message):
     with pytest.raises(drift.DriftError, match=message) as info:
         dd.run(params(up, rpm_dir, deb_dir, tmp_path))
     assert "\n" not in str(info.value)
+
+
+# ---------------------------------------------------------------- distgits under Zuul
+
+
+def zuul_project(name, sha, checkout="main"):
+    """One zuul.projects entry as Zuul 14's executor writes it."""
+    return {
+        "name": name,
+        "short_name": name.rsplit("/", 1)[-1],
+        "canonical_hostname": "opendev.example.org",
+        "canonical_name": "opendev.example.org/" + name,
+        "src_dir": "src/opendev.example.org/" + name,
+        "required": True,
+        "checkout": checkout,
+        "checkout_description": "project default branch",
+        "commit": sha,
+    }
+
+
+def repo_artifact(fmt, distgit_sha, origin="zuul", job=None):
+    return {
+        "name": "%s repository" % fmt,
+        "job": job or "packaging-build-%s" % fmt,
+        "project": "greeter",
+        "url": "https://logs.example.org/1/packaging/repository/%s/" % fmt,
+        "metadata": {"type": "%s_repository" % fmt, "distgit_sha": distgit_sha,
+                     "distgit_origin": origin, "upstream_sha": "u" * 40},
+    }
+
+
+PROJECTS = {
+    p["canonical_name"]: p
+    for p in (zuul_project("greeter", "u" * 40), zuul_project("rpms/greeter", "r" * 40),
+              zuul_project("deb/greeter", "d" * 40), zuul_project("rpms/other", "o" * 40))
+}
+
+
+def test_find_distgits_by_the_builds_distgit_commit():
+    """Each build's repository artifact names the distgit commit it built from Zuul's
+    checkout: the one prepared project at that commit is its distgit."""
+    found = drift.find_distgits(PROJECTS, [repo_artifact("rpm", "r" * 40),
+                                           repo_artifact("deb", "d" * 40)], {}, "/home/zuul")
+    assert found == {
+        "rpm": {"path": "/home/zuul/src/opendev.example.org/rpms/greeter",
+                "project": "opendev.example.org/rpms/greeter",
+                "how": "the rpm build's distgit commit rrrrrrrrrrrr"},
+        "deb": {"path": "/home/zuul/src/opendev.example.org/deb/greeter",
+                "project": "opendev.example.org/deb/greeter",
+                "how": "the deb build's distgit commit dddddddddddd"},
+    }
+    # debian/ in the upstream itself: the deb build's distgit is the upstream's checkout
+    found = drift.find_distgits(PROJECTS, [repo_artifact("deb", "u" * 40)], {}, "/home/zuul")
+    assert found["deb"]["project"] == "opendev.example.org/greeter" and "rpm" not in found
+
+
+def test_find_distgits_leaves_out_what_it_cannot_tell():
+    """A cloned distgit, a commit no prepared project has, or two builds of one format from
+    different commits find nothing for that format; no projects, nothing."""
+    assert drift.find_distgits(PROJECTS, [repo_artifact("rpm", "r" * 40, origin="clone")]) == {}
+    assert drift.find_distgits(PROJECTS, [repo_artifact("rpm", "x" * 40)]) == {}
+    assert drift.find_distgits(PROJECTS, [repo_artifact("rpm", "r" * 40),
+                                          repo_artifact("rpm", "o" * 40, job="b")]) == {}
+    assert drift.find_distgits({}, [repo_artifact("rpm", "r" * 40)]) == {}
+
+
+def test_find_distgits_by_project_name():
+    """A project named for a format (canonical name, name or short name) wins over the
+    build's commit; one that is not among the job's projects fails in one line."""
+    found = drift.find_distgits(PROJECTS, [repo_artifact("rpm", "r" * 40)],
+                                {"rpm": "rpms/other", "deb": "greeter"}, "/home/zuul")
+    assert found["rpm"]["project"] == "opendev.example.org/rpms/other"
+    assert found["rpm"]["how"] == "project rpms/other"
+    assert found["deb"]["path"] == "/home/zuul/src/opendev.example.org/greeter"
+    with pytest.raises(drift.DriftError, match=(
+            r"^the deb distgit project deb/missing is not one of the job's projects: list it in "
+            r"required-projects$")):
+        drift.find_distgits(PROJECTS, [], {"deb": "deb/missing"})
+    bad = dict(PROJECTS, x=dict(zuul_project("x", "e" * 40), src_dir="../../etc"))
+    with pytest.raises(drift.DriftError, match="outside the source root"):
+        drift.find_distgits(bad, [], {"rpm": "x"})
+
+
+def test_module_finds_the_distgits_zuul_prepared(upstream, distgits, tmp_path):
+    """Without packaging_drift_*_distgit the module compares with the checkouts found in
+    zuul.projects; an explicit one overrides its format; nothing found is not checked."""
+    upstream.checkout("main")
+    rpm_dir, deb_dir = distgits
+    root = tmp_path
+    projects = {
+        "x/rpm": dict(zuul_project("rpm", "r" * 40), src_dir=str(rpm_dir.relative_to(root))),
+        "x/deb": dict(zuul_project("deb", "d" * 40), src_dir=str(deb_dir.relative_to(root))),
+    }
+    artifacts = [repo_artifact("rpm", "r" * 40), repo_artifact("deb", "d" * 40)]
+    explicit = dd.run(params(upstream, rpm_dir, deb_dir, tmp_path / "explicit"))
+    found = dd.run(params(upstream, "", "", tmp_path / "found", zuul_projects=projects,
+                          zuul_artifacts=artifacts, src_root=str(root)))
+    assert found["checked"] and found["messages"] == explicit["messages"]
+    assert sorted(found["distgits"]) == ["deb", "rpm"]
+    other = tmp_path / "other-rpm"
+    other.mkdir()
+    (other / "greeter.spec").write_text(SPEC.replace("python3-pyyaml", "python3-click"))
+    mixed = dd.run(params(upstream, other, "", tmp_path / "mixed", zuul_projects=projects,
+                          zuul_artifacts=artifacts, src_root=str(root)))
+    assert sorted(mixed["distgits"]) == ["deb"]
+    # the explicit spec has click: not missing there, still missing from the found control
+    assert not any("no Requires for it (python3-click)" in m for m in mixed["messages"])
+    assert any("no Depends for it (python3-click)" in m for m in mixed["messages"])
+    none = dd.run(params(upstream, "", "", tmp_path / "none", zuul_projects=projects,
+                         zuul_artifacts=[], src_root=str(root)))
+    assert none["checked"] is False and none["message"] == dd.NOT_CHECKED
+    assert not (tmp_path / "none" / "report").exists()

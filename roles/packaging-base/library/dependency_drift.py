@@ -9,7 +9,13 @@ import json
 import os
 import sys
 
-from ansible.module_utils.zuul_packaging.drift import DRIFT_KINDS, KINDS, DriftError, check
+from ansible.module_utils.zuul_packaging.drift import (
+    DRIFT_KINDS,
+    KINDS,
+    DriftError,
+    check,
+    find_distgits,
+)
 from ansible.module_utils.zuul_packaging.parity import missing_libraries, write_if_changed
 
 DOCUMENTATION = r"""
@@ -44,11 +50,13 @@ options:
     type: path
     required: true
   spec:
-    description: The rpm distgit (its one top-level .spec) or the spec file ('' leaves rpm out).
+    description: The rpm distgit (its one top-level .spec) or the spec file ('' looks in
+      I(zuul_projects), else leaves rpm out).
     type: path
     default: ''
   control:
-    description: The deb distgit or its debian/control ('' leaves deb out).
+    description: The deb distgit or its debian/control ('' looks in I(zuul_projects), else
+      leaves deb out).
     type: path
     default: ''
   mapping:
@@ -70,6 +78,26 @@ options:
     required: true
   report_dir:
     description: Where the reports and patches are written ('' writes none).
+    type: path
+    default: ''
+  zuul_projects:
+    description: The projects Zuul prepared (zuul.projects), where a distgit not given in
+      I(spec) or I(control) is looked for (find_distgits, as fetch-distgit finds one).
+    type: dict
+    default: {}
+  zuul_artifacts:
+    description: The buildset's artifacts (zuul.artifacts); a format's repository artifact
+      names the distgit commit its build used.
+    type: list
+    elements: dict
+    default: []
+  distgit_projects:
+    description: Zuul project names of the distgits, C({rpm: name, deb: name}), looked up in
+      I(zuul_projects) instead of the build's commit.
+    type: dict
+    default: {}
+  src_root:
+    description: The directory Zuul's C(src_dir) paths are relative to (the home directory).
     type: path
     default: ''
   fail_on:
@@ -133,6 +161,15 @@ gate:
   description: Whether a drift reaches I(fail_on).
   type: bool
   returned: success
+checked:
+  description: Whether a distgit was given or found (else nothing was compared or written).
+  type: bool
+  returned: success
+distgits:
+  description: The distgits found among I(zuul_projects) per format (C(path), C(project),
+    C(how)); the ones given in I(spec) and I(control) are not listed.
+  type: dict
+  returned: success
 message:
   description: One line saying how much drift there is.
   type: str
@@ -163,15 +200,49 @@ def render_html(report):
     )
 
 
+NOT_CHECKED = (
+    "dependency drift: not checked (no distgit given, and none found among the job's projects)"
+)
+
+
 def run(params):
+    spec, control, distgits = params["spec"], params["control"], {}
+    if (not spec or not control) and params.get("zuul_projects"):
+        distgits = find_distgits(
+            params["zuul_projects"],
+            params.get("zuul_artifacts"),
+            params.get("distgit_projects"),
+            params.get("src_root", ""),
+        )
+        distgits = {
+            fmt: found for fmt, found in distgits.items() if not (spec if fmt == "rpm" else control)
+        }
+        spec = spec or distgits.get("rpm", {}).get("path", "")
+        control = control or distgits.get("deb", {}).get("path", "")
+    if not spec and not control:
+        return {
+            "checked": False,
+            "message": NOT_CHECKED,
+            "differences": [],
+            "messages": [],
+            "notes": [],
+            "patches": {},
+            "patch_files": {},
+            "counts": {},
+            "distgits": {},
+            "gate": False,
+            "changed": False,
+        }
     result = check(
         params["upstream_path"],
-        spec=params["spec"],
-        control=params["control"],
+        spec=spec,
+        control=control,
         mapping=params["mapping"],
         dists={"deb": params["deb_dist"], "rpm": params["rpm_dist"]},
         work_dir=params["work_dir"],
     )
+    result["checked"] = True
+    result["distgits"] = distgits
     differences = result["differences"]
     counts = {k: sum(1 for d in differences if d["kind"] == k) for k in KINDS}
     result["message"] = (
@@ -231,6 +302,10 @@ def run_module():
             "work_dir": {"type": "path", "required": True},
             "report_dir": {"type": "path", "default": ""},
             "fail_on": {"type": "str", "default": "none", "choices": ["none", "missing", "any"]},
+            "zuul_projects": {"type": "dict", "default": {}},
+            "zuul_artifacts": {"type": "list", "elements": "dict", "default": []},
+            "distgit_projects": {"type": "dict", "default": {}},
+            "src_root": {"type": "path", "default": ""},
         },
         supports_check_mode=False,
     )

@@ -709,6 +709,62 @@ def control_patch(control_path, relative, missing):
     return unified_diff(before, parsed.dump(), relative)
 
 
+def find_distgits(projects, artifacts=None, names=None, src_root=""):
+    """The distgit checkouts Zuul prepared for this job, as fetch-distgit finds one:
+    {format: {path, project, how}} for each format found.
+
+    projects is zuul.projects, artifacts zuul.artifacts. A project named for a format (names,
+    {rpm: name, deb: name}) is looked up by canonical name, name or short name, and must be
+    there; else the format's repository artifact (the build job the parity job depends on)
+    names the distgit commit it built from Zuul's checkout (distgit_sha, distgit_origin
+    zuul), and the one prepared project at that commit is the distgit. src_dir is relative
+    to src_root (the home directory on the node) and may not leave it."""
+    names = names or {}
+    prepared = [p for p in (projects or {}).values() if isinstance(p, dict) and p.get("src_dir")]
+    found = {}
+    for fmt in ("rpm", "deb"):
+        wanted = names.get(fmt) or ""
+        if wanted:
+            matches = [
+                p
+                for key in ("canonical_name", "name", "short_name")
+                for p in prepared
+                if p.get(key) == wanted
+            ]
+            if not matches:
+                raise DriftError(
+                    "the %s distgit project %s is not one of the job's projects: list it in "
+                    "required-projects" % (fmt, wanted)
+                )
+            how = "project %s" % wanted
+        else:
+            shas = {
+                str(a["metadata"].get("distgit_sha"))
+                for a in artifacts or []
+                if isinstance(a, dict)
+                and isinstance(a.get("metadata"), dict)
+                and a["metadata"].get("type") == fmt + "_repository"
+                and a["metadata"].get("distgit_origin") == "zuul"
+                and a["metadata"].get("distgit_sha")
+            }
+            matches = [p for p in prepared if shas and p.get("commit") in shas]
+            if len(shas) != 1 or len(matches) != 1:
+                continue  # none, or not one: the explicit variables say which
+            how = "the %s build's distgit commit %s" % (fmt, sorted(shas)[0][:12])
+        project = matches[0]
+        src_dir = os.path.normpath(str(project["src_dir"]))
+        if os.path.isabs(src_dir) or src_dir.startswith(".."):
+            raise DriftError(
+                "the %s distgit's src_dir %s is outside the source root" % (fmt, src_dir)
+            )
+        found[fmt] = {
+            "path": os.path.join(src_root, src_dir) if src_root else src_dir,
+            "project": project.get("canonical_name") or project.get("name", ""),
+            "how": how,
+        }
+    return found
+
+
 def check(upstream_path, spec=None, control=None, mapping=None, dists=None, work_dir=""):
     """Every drift of the upstream against the spec and/or control, and the patches."""
     if not spec and not control:

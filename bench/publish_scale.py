@@ -294,7 +294,7 @@ def synthetic_repo(repo, count):
     os.symlink("builds/b%05d" % (count - 1), repo / "current")
 
 
-def best_of(function, repeat=7):
+def best_of(function, repeat=25):
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -423,7 +423,10 @@ def concurrent_figures(work):
         str(repo / "builds" / r["build_id"]) for r in requests)
     waits = sorted(r.get("lock_wait_s", w) for r, w in zip(results, walls))
     batches = sorted({r.get("batch", "") for r in results})
-    say("%d concurrent publishers: %.1f s, %d batch(es)" % (CONCURRENT, wall, len(batches)))
+    say("%d concurrent publishers: %.1f s, %d batch(es) of %s, lock waits %s" % (
+        CONCURRENT, wall, len(batches),
+        sorted(r.get("batch_size", 1) for r in results if r.get("batch_size", 1) > 1)[-1:] or 1,
+        ", ".join("%.2f" % w for w in waits)))
     return {
         "concurrent_wall_s": round(wall, 3),
         "concurrent_publishes_per_s": round(CONCURRENT / wall, 3),

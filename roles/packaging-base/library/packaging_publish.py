@@ -500,15 +500,14 @@ def read_history(repo_dir):
 
 
 def index_row(name, marker, named):
-    return {
-        "build_id": name, "version": marker.get("version", ""),
-        "upstream_sha": marker.get("upstream_sha", ""),
-        "distgit_sha": marker.get("distgit_sha", ""),
-        "published_at": marker.get("published_at", 0.0),
-        "state": "promoted" if promoted(marker) else "staged (not promoted)",
-        "pointers": sorted(named.get(name, []), key=lambda p: (p != "current", p)),
-        "files": marker.get("files", []),
-    }
+    return cached_row(BuildIndex.row(name, marker), named)
+
+
+def cached_row(row, named):
+    """A row of index.html from what the build index keeps of a build (pure)."""
+    return dict(row, state="promoted" if row.get("promoted") else "staged (not promoted)",
+                pointers=sorted(named.get(row["build_id"], []),
+                                key=lambda p: (p != "current", p)))
 
 
 def index_rows(repo_dir, limit=None):
@@ -526,7 +525,11 @@ def index_rows(repo_dir, limit=None):
         named.setdefault(build_id, []).append(pointer)
     index = BuildIndex(repo_dir)
     rows, seen = [], set()
-    for at, name in index.newest():
+    cached = index.rows()
+    if cached is not None and len(cached) >= min(limit, index.state["live"]):
+        rows = [cached_row(row, named) for row in cached[:limit]]
+        seen = {row["build_id"] for row in rows}
+    for at, name in () if cached is not None and rows else index.newest():
         if len(rows) >= limit:
             break
         if name in seen:
@@ -956,6 +959,7 @@ class BuildIndex:
                                         (retention), the newest at the back (index.html)
     state.json                          the log's first and last file, the number of builds
                                         (live) and the staged, never promoted ones
+    rows.json                           what index.html shows of the newest builds
 
     The markers stay the truth: an entry whose build is gone or was staged again later is
     skipped. A repository published before the index gets one from its markers, once."""
@@ -1017,12 +1021,35 @@ class BuildIndex:
         state = {"version": INDEX_VERSION, "first": 0, "last": len(chunks) - 1,
                  "live": len(entries), "staged": staged}
         write_json(os.path.join(fresh, "state.json"), state)
+        newest = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)[:2 * INDEX_ROWS]
+        write_json(os.path.join(fresh, "rows.json"),
+                   [self.row(name, marker) for _, name, marker in newest if marker])
         old = self.top + ".old.%d" % os.getpid()
         if os.path.lexists(self.top):
             os.rename(self.top, old)
         os.rename(fresh, self.top)
         shutil.rmtree(old, ignore_errors=True)
         return state
+
+    @staticmethod
+    def row(build_id, marker):
+        """What index.html shows of a build (pure)."""
+        return {"build_id": build_id, "version": marker.get("version", ""),
+                "upstream_sha": marker.get("upstream_sha", ""),
+                "distgit_sha": marker.get("distgit_sha", ""),
+                "published_at": marker.get("published_at", 0.0),
+                "promoted": promoted(marker), "files": marker.get("files", [])}
+
+    def rows(self):
+        """The rows of the newest builds, newest first (None when there is no such file)."""
+        self.state  # noqa: B018  a repository from before the index gets one first
+        rows = read_json(os.path.join(self.top, "rows.json"), None)
+        return rows if isinstance(rows, list) else None
+
+    def save_rows(self, rows):
+        rows.sort(key=lambda r: (r.get("published_at", 0.0), r.get("build_id", "")),
+                  reverse=True)
+        write_json(os.path.join(self.top, "rows.json"), rows[:2 * INDEX_ROWS])
 
     @staticmethod
     def key_file(key):
@@ -1091,10 +1118,17 @@ class BuildIndex:
                 return dict(data, **{sha: names + ([build_id] if build_id not in names else [])})
             self._edit("upstream", sha[:7] + ".json", change, {})
         self.save()
+        rows = [r for r in self.rows() or [] if r.get("build_id") != build_id]
+        self.save_rows(rows + [self.row(build_id, marker)])
 
     def promoted(self, build_id):
         if self.state["staged"].pop(build_id, None) is not None:
             self.save()
+        rows = self.rows() or []
+        for row in rows:
+            if row.get("build_id") == build_id:
+                row["promoted"] = True
+        self.save_rows(rows)
 
     def removed(self, build_id, marker):
         """Forget a build retention deleted (a key recorded for it in place stays listed:
@@ -1102,6 +1136,9 @@ class BuildIndex:
         state = self.state
         state["live"] = max(0, state["live"] - 1)
         state["staged"].pop(build_id, None)
+        rows = self.rows() or []
+        if any(r.get("build_id") == build_id for r in rows):
+            self.save_rows([r for r in rows if r.get("build_id") != build_id])
         key = marker.get("build_key", "")
         if key:
             self._edit("keys", self.key_file(key), lambda data: {
@@ -1159,7 +1196,10 @@ def apply_retention(repo_dir, current, keep, now=None):
     window, markers, seen, rewritten = [], {}, set(), {}
     for number, entries in index.oldest():
         kept = []
-        for at, name in entries:
+        for position, (at, name) in enumerate(entries):
+            if len(seen) >= budget:  # the rest of the log is newer: kept as it is
+                kept.extend(entries[position:])
+                break
             if name in markers:
                 marker = markers[name]
             else:

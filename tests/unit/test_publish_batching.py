@@ -176,12 +176,13 @@ def test_batch_members_are_deleted_by_retention_and_their_shared_repository_last
     with pp.Lock(str(repo / ".lock"), 5):
         pp.publish_members(str(repo), members, real_run, pp.NoSigner())
     assert [m.result["batch"] for m in members] == ["r2", "r2"]
-    assert builds(repo) == ["r1", "r2"] and (repo / "builds" / ".batch-r2").is_dir()
+    assert sorted(os.listdir(repo / "builds")) == ["r1", "r2"]  # nothing else in builds/
+    assert (repo / pp.BATCHES / "r2").is_dir()
     pp.publish(params(repo, "r3", [rpms["tiny-d"]], keep=2), real_run)
-    assert builds(repo) == ["r2", "r3"] and (repo / "builds" / ".batch-r2").is_dir()
+    assert builds(repo) == ["r2", "r3"] and (repo / pp.BATCHES / "r2").is_dir()
     assert primary_names(repo / "builds" / "r3") == ["tiny-a", "tiny-b", "tiny-c", "tiny-d"]
     pp.publish(params(repo, "r4", [rpms["tiny-a"]], keep=2), real_run)
-    assert builds(repo) == ["r3", "r4"] and not (repo / "builds" / ".batch-r2").exists()
+    assert builds(repo) == ["r3", "r4"] and not (repo / pp.BATCHES / "r2").exists()
 
 
 def test_a_waiting_publisher_that_gives_up_leaves_nothing_queued(tmp_path):

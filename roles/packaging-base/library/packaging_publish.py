@@ -44,7 +44,7 @@ description:
     --export=silent-never) per build and one C(reprepro export); one C(createrepo_c)), each
     build checked on its own. A build refused there fails alone with its own line and the
     batch is made again without it; when the shared run fails, the builds are published one
-    by one. The batch's repository is C(builds/.batch-<last build id>), each build
+    by one. The batch's repository is C(.batches/<last build id>), each build
     C(builds/<build_id>) with links to it and its own marker, build keys and consumer files;
     C(current) points at the last one, and the shared repository goes with the last of them.
     Every publisher returns once its own build is in the repository, or with its own error.
@@ -866,15 +866,14 @@ def seed_copy(source, target, fmt):
                 pass
         return shutil.copy2(src, dst)
 
-    builds_dir = os.path.dirname(os.path.realpath(source))
+    batches = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(source))), BATCHES)
     os.makedirs(target)
     for entry in os.listdir(source):
         if entry in (MARKER, REFS):
             continue
         path = os.path.join(source, entry)
         real = os.path.realpath(path)
-        if os.path.islink(path) and os.path.dirname(os.path.dirname(real)) == builds_dir \
-                and os.path.basename(os.path.dirname(real)).startswith(".batch-"):
+        if os.path.islink(path) and os.path.dirname(os.path.dirname(real)) == batches:
             # a member of a batch links to the batch's shared repository: copy that
             source_of = os.path.dirname(real)
         else:
@@ -938,6 +937,7 @@ INDEX_VERSION = 1
 LOG_CHUNK = 64
 INDEX_ROWS = 25
 REFS = ".batch-refs"
+BATCHES = ".batches"
 
 
 def read_json(path, default):
@@ -1248,17 +1248,18 @@ def apply_retention(repo_dir, current, keep, now=None):
 
 
 def remove_build(index, builds_dir, name):
-    """Delete one build and forget it; a batch's shared repository (builds/.batch-<id>) goes
+    """Delete one build and forget it; a batch's shared repository (.batches/<id>) goes
     with the last of its members (each holds a hard link of the shared REFS file)."""
     path = os.path.join(builds_dir, name)
     marker = read_marker(path) or {}
     content = marker.get("content", "")
     if os.path.lexists(path):
         shutil.rmtree(path)
-    if content.startswith(".batch-") and "/" not in content:
-        refs = os.path.join(builds_dir, content, REFS)
+    if content and BUILD_ID.match(content) and ".." not in content:
+        shared = os.path.join(os.path.dirname(builds_dir), BATCHES, content)
+        refs = os.path.join(shared, REFS)
         if os.path.isfile(refs) and os.stat(refs).st_nlink <= 1:
-            shutil.rmtree(os.path.join(builds_dir, content), ignore_errors=True)
+            shutil.rmtree(shared, ignore_errors=True)
     index.removed(name, marker)
 
 
@@ -2174,7 +2175,8 @@ def stage_batch(repo_dir, members, run, signer):
         ok.append(member)
     current = current_target(repo_dir)
     while len(ok) > 1:
-        staging = os.path.join(repo_dir, "builds", ".batch.incoming")
+        os.makedirs(os.path.join(repo_dir, BATCHES), exist_ok=True)
+        staging = os.path.join(repo_dir, BATCHES, ".%s.incoming" % ok[-1].build_id)
         try:
             failed = try_batch(repo_dir, ok, run, signer, current, staging)
             if failed is None:
@@ -2230,14 +2232,14 @@ def try_batch(repo_dir, members, run, signer, current, staging):
 
 
 def finish_batch(repo_dir, members, signer, current, staging):
-    """The staged batch becomes builds/.batch-<last id> (its repository, shared), each
+    """The staged batch becomes .batches/<last id> (its repository, shared), each
     member builds/<id> with links to it and its own marker, build keys and consumer files;
     then current points at the last member and retention runs once."""
     fmt = members[0].params["format"]
     builds_dir = os.path.join(repo_dir, "builds")
     holder = members[-1]
-    content_name = ".batch-" + holder.build_id
-    content = os.path.join(builds_dir, content_name)
+    content_name = holder.build_id
+    content = os.path.join(repo_dir, BATCHES, content_name)
     index = BuildIndex(repo_dir)
     index.state  # noqa: B018  made from the markers before these builds are among them
     present = pool_files(staging, fmt)
@@ -2266,7 +2268,8 @@ def finish_batch(repo_dir, members, signer, current, staging):
             os.makedirs(own)
             made.append(own)
             for entry in entries:
-                os.symlink(os.path.join("..", content_name, entry), os.path.join(own, entry))
+                os.symlink(os.path.join("..", "..", BATCHES, content_name, entry),
+                           os.path.join(own, entry))
             os.link(os.path.join(content, REFS), os.path.join(own, REFS))
             for filename, text in backend_consumer_files(member, signer).items():
                 write_text(os.path.join(own, filename), text)

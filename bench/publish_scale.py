@@ -353,7 +353,7 @@ def scale_figures(work):
             str(repo)))
         # steady state: keep holds every build, one more arrives, the oldest goes
         timings = []
-        for n in range(7):
+        for n in range(15):
             build_id = "n%05d" % n
             add_build(repo, build_id, 1_800_000_000.0 + n)
             started = time.perf_counter()

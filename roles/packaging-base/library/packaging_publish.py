@@ -546,15 +546,23 @@ def index_rows(repo_dir, limit=None):
     return rows, index.state["live"]
 
 
+def row_cells(row):
+    """The escaped cells of a build's row in index.html that never change: build, version,
+    commits and date (pure; the build index keeps them with the row)."""
+    esc = html.escape
+    published = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row["published_at"])) \
+        if row["published_at"] else ""
+    return ('<tr><td><a href="builds/%s/">%s</a></td><td>%s</td><td><code>%s</code></td>'
+            "<td><code>%s</code></td><td>%s</td>" % (
+                esc(row["build_id"], True), esc(row["build_id"]), esc(row["version"]),
+                esc(row["upstream_sha"][:12]), esc(row["distgit_sha"][:12]), published))
+
+
 def render_index(title, rows, history, total=None):
     """index.html of a repository: its builds over time and its promotions (pure; every
     value is escaped). With total above the rows shown, a line says how many builds there
     are and where all of them are; the newest INDEX_ROWS promotions are shown."""
     esc = html.escape
-
-    def when(seconds):
-        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds)) if seconds else ""
-
     lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>%s</title>" % esc(title),
              "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}"
@@ -570,12 +578,9 @@ def render_index(title, rows, history, total=None):
     lines.append("<table><tr><th>Build</th><th>Version</th><th>Upstream</th>"
                  "<th>Distgit</th><th>Published</th><th>State</th><th>Pointers</th></tr>")
     for row in rows:
-        lines.append(
-            '<tr><td><a href="builds/%s/">%s</a></td><td>%s</td><td><code>%s</code></td>'
-            "<td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
-                esc(row["build_id"], True), esc(row["build_id"]), esc(row["version"]),
-                esc(row["upstream_sha"][:12]), esc(row["distgit_sha"][:12]),
-                when(row["published_at"]), esc(row["state"]), esc(", ".join(row["pointers"]))))
+        lines.append("%s<td>%s</td><td>%s</td></tr>" % (
+            row.get("cells") or row_cells(row), esc(row["state"]),
+            esc(", ".join(row["pointers"]))))
     lines += ["</table>", "<h2>Promotions</h2>", "<table><tr><th>When</th><th>Pointer</th>"
               "<th>Build</th><th>Previous</th><th>By</th><th>Buildset</th></tr>"]
     for entry in list(reversed(history))[:INDEX_ROWS]:
@@ -1021,7 +1026,7 @@ class BuildIndex:
         state = {"version": INDEX_VERSION, "first": 0, "last": len(chunks) - 1,
                  "live": len(entries), "staged": staged}
         write_json(os.path.join(fresh, "state.json"), state)
-        newest = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)[:2 * INDEX_ROWS]
+        newest = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)[:INDEX_ROWS + 8]
         write_json(os.path.join(fresh, "rows.json"),
                    [self.row(name, marker) for _, name, marker in newest if marker])
         old = self.top + ".old.%d" % os.getpid()
@@ -1034,11 +1039,13 @@ class BuildIndex:
     @staticmethod
     def row(build_id, marker):
         """What index.html shows of a build (pure)."""
-        return {"build_id": build_id, "version": marker.get("version", ""),
-                "upstream_sha": marker.get("upstream_sha", ""),
-                "distgit_sha": marker.get("distgit_sha", ""),
-                "published_at": marker.get("published_at", 0.0),
-                "promoted": promoted(marker), "files": marker.get("files", [])}
+        row = {"build_id": build_id, "version": marker.get("version", ""),
+               "upstream_sha": marker.get("upstream_sha", ""),
+               "distgit_sha": marker.get("distgit_sha", ""),
+               "published_at": marker.get("published_at", 0.0),
+               "promoted": promoted(marker)}
+        row["cells"] = row_cells(row)
+        return row
 
     def rows(self):
         """The rows of the newest builds, newest first (None when there is no such file)."""
@@ -1049,7 +1056,7 @@ class BuildIndex:
     def save_rows(self, rows):
         rows.sort(key=lambda r: (r.get("published_at", 0.0), r.get("build_id", "")),
                   reverse=True)
-        write_json(os.path.join(self.top, "rows.json"), rows[:2 * INDEX_ROWS])
+        write_json(os.path.join(self.top, "rows.json"), rows[:INDEX_ROWS + 8])
 
     @staticmethod
     def key_file(key):

@@ -123,16 +123,52 @@ def parse_keys(text):
     return keys if isinstance(keys, dict) else {}
 
 
-def read_keys(repo, fetch_url=None):
-    """The build keys published in repo (a directory or an http(s) URL)."""
+SPACE = " \t\n\r"
+
+
+def find_record(text, key):
+    """The record of key in a build-keys.json text (None when it has none).
+
+    A repository of thousands of builds has a build-keys.json of megabytes, and a job with
+    nothing new to build reads it for its own key only: when the key occurs once in the text,
+    as an object member (after '{' or ',', then ':'), only its value is decoded (json's
+    raw_decode), so the lookup does not grow with the repository; anything else (the key
+    quoted twice, a text that is not json) decodes the whole text (parse_keys). A key absent
+    from the text is absent from the map: the publisher writes keys (hex digits) as they are.
+    """
+    quoted = json.dumps(key)
+    start = text.find(quoted)
+    if start < 0:
+        return None
+    before = start - 1
+    while before >= 0 and text[before] in SPACE:
+        before -= 1
+    after = start + len(quoted)
+    while after < len(text) and text[after] in SPACE:
+        after += 1
+    if (before >= 0 and text[before] in "{," and text.startswith(":", after)
+            and text.find(quoted, after) < 0):
+        value = after + 1
+        while value < len(text) and text[value] in SPACE:
+            value += 1
+        try:
+            return json.JSONDecoder().raw_decode(text, value)[0]
+        except ValueError:
+            pass
+    return parse_keys(text).get(key)
+
+
+def read_text(repo, fetch_url=None):
+    """The build-keys.json text of repo (a directory or an http(s) URL; '' when there is
+    none)."""
     location = repo.rstrip("/") + "/build-keys.json"
     if repo.startswith(("http://", "https://")):
-        return parse_keys(fetch_url(location)) if fetch_url else {}
+        return fetch_url(location) if fetch_url else ""
     try:
         with open(location, encoding="utf-8") as handle:
-            return parse_keys(handle.read())
+            return handle.read()
     except OSError:
-        return {}
+        return ""
 
 
 def message(key, found, build_id, repo):
@@ -160,7 +196,7 @@ def lookup(params, fetch_url=None):
         }, code=params["code"])
     record = {}
     if key and params["lookup"]:
-        record = read_keys(params["repo"], fetch_url).get(key)
+        record = find_record(read_text(params["repo"], fetch_url), key)
     found = isinstance(record, dict) and bool(record)
     build_id = str(record.get("build_id", "")) if found else ""
     files = [str(f) for f in record.get("files", [])] if found else []
@@ -173,7 +209,6 @@ def lookup(params, fetch_url=None):
 
 def run_module():
     from ansible.module_utils.basic import AnsibleModule
-    from ansible.module_utils.urls import open_url
 
     module = AnsibleModule(
         argument_spec={
@@ -192,6 +227,9 @@ def run_module():
     )
 
     def fetch_url(url):
+        # imported here: a repository on the node's disk needs none of it (about 0.1 s)
+        from ansible.module_utils.urls import open_url
+
         try:
             return open_url(url, timeout=30).read().decode("utf-8", "replace")
         except Exception as exc:  # noqa: BLE001  no build yet, or an unreachable host

@@ -100,9 +100,10 @@ def parse_pointer(text):
     return words[0] if words and HEX64.match(words[0]) else ""
 
 
-def copy_hashing(source, dest, mtime=None):
+def copy_hashing(source, dest, mtime=None, sync=True):
     """Copy the open file source into a new file dest (never following a link, never over an
-    existing file), fsynced; return the SHA-256 of what was copied."""
+    existing file), fsynced when sync (the shared cache; a node's own cache does not outlive
+    the node); return the SHA-256 of what was copied."""
     digest = hashlib.sha256()
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
@@ -114,7 +115,8 @@ def copy_hashing(source, dest, mtime=None):
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                os.fsync(out.fileno())
     except BaseException:
         _unlink(dest)
         raise
@@ -211,7 +213,7 @@ def restore_from_dir(chroot, shared_dir, max_age_days):
     tmp = _temp_name(os.path.dirname(chroot), ident)
     try:
         with _open_nofollow(os.path.join(shared_dir, tarball_name(ident, digest))) as source:
-            got = copy_hashing(source, tmp)
+            got = copy_hashing(source, tmp, sync=False)
     except OSError as exc:
         _unlink(tmp)
         return _unreadable(name, exc)

@@ -303,8 +303,11 @@ def pool_files(root, fmt):
     """Relative paths of the package files under a build directory."""
     found = set()
     for pool in BACKENDS[fmt].pool_dirs:
-        for dirpath, _dirs, names in os.walk(os.path.join(root, pool)):
-            found.update(os.path.relpath(os.path.join(dirpath, n), root) for n in names)
+        top = os.path.join(root, pool)
+        for dirpath, _dirs, names in os.walk(top):
+            # dirpath is top or under it: its path relative to root without relpath's cost
+            relative = pool + dirpath[len(top):]
+            found.update(relative + os.sep + n for n in names)
     return found
 
 
@@ -1580,7 +1583,10 @@ class DebBackend(Backend):
 
     @staticmethod
     def member_inputs(member, after):
-        return sorted(r for r in after if os.path.basename(r) in member.expected[1])
+        by_name = getattr(after, "by_name", None)
+        if by_name is None:
+            return sorted(r for r in after if os.path.basename(r) in member.expected[1])
+        return sorted(r for name in member.expected[1] for r in by_name.get(name, ()))
 
     def after_export(self, params, signer, staging, archs):
         codename, signed = params["deb_codename"], bool(signer.fingerprint)
@@ -2199,6 +2205,16 @@ def stage_batch(repo_dir, members, run, signer):
     return ok + later
 
 
+class PoolFiles(set):
+    """pool_files with an index by file name."""
+
+    def __init__(self, paths):
+        super().__init__(paths)
+        self.by_name = {}
+        for path in paths:
+            self.by_name.setdefault(os.path.basename(path), []).append(path)
+
+
 def try_batch(repo_dir, members, run, signer, current, staging):
     """Stage current plus every member's files in staging with one metadata run and check
     each member; (member, message) of the first member refused, else None."""
@@ -2216,7 +2232,7 @@ def try_batch(repo_dir, members, run, signer, current, staging):
         failed = backend.add_batch(members[-1].params, run, signer, staging, members)
         if failed is not None:
             return failed
-        after = pool_files(staging, fmt)
+        after = PoolFiles(pool_files(staging, fmt))
         held = backend.held(members[-1].params, staging, members)
         for member in members:
             member.inputs = backend.member_inputs(member, after)
@@ -2228,7 +2244,8 @@ def try_batch(repo_dir, members, run, signer, current, staging):
             if fmt == "deb":
                 own = {os.path.basename(m) for path in member.files
                        for m in input_members(path, fmt)}
-                member.added = {r for r in after - before if os.path.basename(r) in own}
+                member.added = {r for name in own for r in after.by_name.get(name, ())
+                                if r not in before}
             else:
                 member.added = set(member.inputs)
         return None

@@ -272,3 +272,17 @@ def test_an_http_cache_refuses_a_mismatch_and_redacts_credentials(tmp_path, http
     result = module.run({"phase": "store", "chroot": str(made), "shared_cache": url,
                          "max_age_days": 7, "stale": False})
     assert not result["stored"] and result["message"] == ""
+
+
+def test_documentation_agrees_with_the_argument_spec():
+    import yaml
+
+    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
+    assert set(documented) == set(module.ARGUMENT_SPEC)
+    for name, spec in module.ARGUMENT_SPEC.items():
+        doc = documented[name]
+        for key in ("type", "elements", "choices", "default"):
+            assert doc.get(key) == spec.get(key), (name, key)
+        assert bool(doc.get("required")) == bool(spec.get("required")), name
+    for example in yaml.safe_load(module.EXAMPLES):
+        assert example["chroot_cache"]["phase"] in ("restore", "store"), example["name"]

@@ -4,13 +4,14 @@ repositories of 10 and 5000 builds.
 - nightly_skip_per_job_s (median), nightly_skip_p90_s, nightly_total_s, nightly_jobs: the rpm
   job's run playbook (playbooks/rpm/run.yaml) as a periodic pipeline runs it for each of
   BENCH_NIGHTLY_JOBS (default 400) packages, one ansible-playbook run per package, two at a
-  time (this machine's two cores). The packages are copies of the greeter distgit, each with a
-  source name of its own (greeter-0001...), sharing the example upstream; the repository says
-  every one of them is built: the greeter is built and published once through the job, and
-  the key of every other package is added to the repository's build-keys.json with the
-  publisher's own update_build_keys(). When the jobs would not fit in the section's time
-  (BENCH_NIGHTLY_BUDGET_S, default 540 s), the section stops starting jobs and says how many
-  it ran (nightly_jobs).
+  time (this machine's two cores), with the node's facts as Zuul gives them to a run playbook
+  (see rpm_job.py: the job's fact cache, filled when the job starts). The packages are copies
+  of the greeter distgit, each with a source name of its own (greeter-0001...), sharing the
+  example upstream; the repository says every one of them is built: the greeter is built and
+  published once through the job, and the key of every other package is added to the
+  repository's build-keys.json with the publisher's own update_build_keys(). When the jobs
+  would not fit in the section's time (BENCH_NIGHTLY_BUDGET_S, default 540 s), the section
+  stops starting jobs and says how many it ran (nightly_jobs).
 - lookup_flat_ratio (lookup_10_s, lookup_5000_s): the wall of the build key lookup (the
   published_build module's code: upstream commit, build key, the repository's build-keys.json
   read) against a repository of 5000 builds divided by the same against 10 builds (median of
@@ -30,6 +31,7 @@ import time
 import ansible.module_utils
 import packaging_publish
 from benchlib import GIT_ENV, PLAYBOOK, ROOT, play, run, say
+from rpm_job import zuul_facts
 
 # published_build imports the collection's shared code as ansible.module_utils.zuul_packaging
 _SHARED = str(ROOT / "roles" / "packaging-base" / "module_utils")
@@ -216,7 +218,8 @@ def lookup_wall(work, args, count):
 
 
 def measure(work):
-    args, results = nightly(work)
+    with zuul_facts(work / "facts"):
+        args, results = nightly(work)
     small = lookup_wall(work, args, 10)
     large = lookup_wall(work, args, 5000)
     results.update(

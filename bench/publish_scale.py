@@ -238,7 +238,8 @@ def measure(work):
     if "scale" in parts:
         results.update(scale_figures(work))
     if "concurrent" in parts:
-        results.update(concurrent_figures(work))
+        results.update(concurrent_figures(work, "deb"))
+        results.update(concurrent_figures(work, "rpm"))
     if "ratio" not in parts:
         return results
     for fmt in ("deb", "rpm"):
@@ -263,6 +264,7 @@ TARGETS += [
     ("retention_5000_vs_10_ratio", 1.5),
     # run.py knows upper bounds only: >= 5 publishes per second is <= 0.2 s per publish
     ("concurrent_seconds_per_publish", 0.2),
+    ("concurrent_seconds_per_publish_rpm", 0.2),
 ]
 
 
@@ -374,31 +376,37 @@ def scale_figures(work):
     return results
 
 
-def concurrent_figures(work):
-    """CONCURRENT publishers at once into one deb repository of 5000 packages, each through
-    the standalone publisher (as on a repository host): total wall and lock waits."""
-    many, _ = bench_repo_cache("deb", 5000)
+def concurrent_figures(work, fmt="deb"):
+    """CONCURRENT publishers at once into one repository of 5000 packages, each through the
+    standalone publisher (as on a repository host): total wall and lock waits."""
+    many, _ = bench_repo_cache(fmt, 5000)
+    work = work / ("concurrent-" + fmt)
+    work.mkdir()
     repo = work / "concurrent-repo"
     staging = work / "concurrent-in"
     staging.mkdir()
-    for deb in many:
-        os.link(deb, staging / deb.name)
-    base = changes_for(sorted(staging.glob("*.deb")), staging / "bench_1.0_all.changes",
-                       "bench")
-    params = dict(packaging_publish.DEFAULTS, repo_dir=str(repo), format="deb",
+    for package in many:
+        os.link(package, staging / package.name)
+    base = [str(p) for p in sorted(staging.iterdir())]
+    if fmt == "deb":
+        base = [str(changes_for(sorted(staging.glob("*.deb")),
+                                staging / "bench_1.0_all.changes", "bench"))]
+    params = dict(packaging_publish.DEFAULTS, repo_dir=str(repo), format=fmt,
                   deb_codename="bookworm", deb_architectures=["amd64"], lock_timeout=900,
                   keep=50)
-    packaging_publish.publish(dict(params, build_id="base", files=[str(base)]),
+    packaging_publish.publish(dict(params, build_id="base", files=base),
                               lambda argv, env=None: run(argv, env=env or {}))
-    debs = tiny_debs(work / "concurrent-debs", CONCURRENT, "conc")
+    packages = (tiny_debs if fmt == "deb" else tiny_rpms)(
+        work / "concurrent-packages", CONCURRENT, "conc")
     requests = []
-    for n, deb in enumerate(debs):
+    for n, package in enumerate(packages):
         own = work / ("concurrent-%02d" % n)
         own.mkdir()
-        os.link(deb, own / deb.name)
-        changes = changes_for([own / deb.name], own / ("conc%05d_1.0_all.changes" % n),
-                              "conc")
-        requests.append(dict(params, build_id="c%02d" % n, files=[str(changes)],
+        os.link(package, own / package.name)
+        files = [own / package.name]
+        if fmt == "deb":
+            files = [changes_for(files, own / ("conc%05d_1.0_all.changes" % n), "conc")]
+        requests.append(dict(params, build_id="c%02d" % n, files=[str(f) for f in files],
                              build_key="ck%02d" % n))
     script = inspect.getsourcefile(packaging_publish)
     started = time.monotonic()
@@ -416,8 +424,12 @@ def concurrent_figures(work):
         walls.append(time.monotonic() - began)
         results.append(json.loads(out.strip().splitlines()[-1]))
     wall = time.monotonic() - started
-    listed = run(["reprepro", "--basedir", str(repo / "current"), "list", "bookworm"]).stdout
-    names = {line.split(": ", 1)[1].split()[0] for line in listed.splitlines()}
+    if fmt == "deb":
+        listed = run(["reprepro", "--basedir", str(repo / "current"), "list",
+                      "bookworm"]).stdout
+        names = {line.split(": ", 1)[1].split()[0] for line in listed.splitlines()}
+    else:
+        names = set(packaging_publish.primary_checksums(str(repo / "current")))
     assert len(names) == 5000 + CONCURRENT, len(names)
     assert sorted(r["build_dir"] for r in results) == sorted(
         str(repo / "builds" / r["build_id"]) for r in requests)
@@ -426,15 +438,16 @@ def concurrent_figures(work):
     batching = hasattr(packaging_publish, "batched_publish")
     waits = sorted(r.get("lock_wait_s", 0.0 if batching else w) for r, w in zip(results, walls))
     batches = sorted({r.get("batch", "") for r in results})
-    say("%d concurrent publishers: %.1f s, %d batch(es) of %s, lock waits %s" % (
-        CONCURRENT, wall, len(batches),
+    say("%s: %d concurrent publishers: %.1f s, %d batch(es) of %s, lock waits %s" % (
+        fmt, CONCURRENT, wall, len(batches),
         sorted(r.get("batch_size", 1) for r in results if r.get("batch_size", 1) > 1)[-1:] or 1,
         ", ".join("%.2f" % w for w in waits)))
+    suffix = "" if fmt == "deb" else "_" + fmt
     return {
-        "concurrent_wall_s": round(wall, 3),
-        "concurrent_publishes_per_s": round(CONCURRENT / wall, 3),
-        "concurrent_seconds_per_publish": round(wall / CONCURRENT, 3),
-        "concurrent_lock_wait_median_s": round(waits[len(waits) // 2], 3),
-        "concurrent_lock_wait_max_s": round(waits[-1], 3),
-        "concurrent_batches": len(batches),
+        "concurrent_wall%s_s" % suffix: round(wall, 3),
+        "concurrent_publishes_per_s" + suffix: round(CONCURRENT / wall, 3),
+        "concurrent_seconds_per_publish" + suffix: round(wall / CONCURRENT, 3),
+        "concurrent_lock_wait_median%s_s" % suffix: round(waits[len(waits) // 2], 3),
+        "concurrent_lock_wait_max%s_s" % suffix: round(waits[-1], 3),
+        "concurrent_batches" + suffix: len(batches),
     }

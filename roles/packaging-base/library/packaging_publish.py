@@ -1965,7 +1965,7 @@ def publisher_alive(request_dir):
     return False
 
 
-def claim_requests(params, signer):
+def claim_requests(params, signer, own_rid=""):
     """The queued requests this holder can publish with its own (call under the lock):
     the same repository-wide options and signing key, publishers still running, oldest
     first; each is moved to .queue/.work-<rid> (a publisher that gave up has moved it away
@@ -1999,7 +1999,9 @@ def claim_requests(params, signer):
         if request.get("signature") == signature:
             found.append((request.get("submitted", now), name, path, request))
     claimed = []
-    for submitted, name, path, request in sorted(found)[:BATCH_MAX]:
+    # the holder's own queued request first, then the oldest
+    for submitted, name, path, request in sorted(
+            found, key=lambda f: (f[1] != own_rid, f[0], f[1]))[:BATCH_MAX]:
         work = os.path.join(queue, ".work-" + name)
         try:
             os.rename(path, work)
@@ -2093,7 +2095,7 @@ def hold_batch(params, run, signer, own, rid, waited):
     """Under the lock: this publish (own, or the queued request rid) and the compatible
     queued ones; every other member gets its result in the queue."""
     repo_dir = params["repo_dir"]
-    members = ([own] if own else []) + claim_requests(params, signer)
+    members = ([own] if own else []) + claim_requests(params, signer, rid)
     mine = own or next((m for m in members if m.rid == rid), None)
     if mine is None:
         raise PublishError("the queued publish of build %s vanished from %s" % (

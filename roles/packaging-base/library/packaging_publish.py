@@ -1880,6 +1880,7 @@ class Member:
         self.waited = waited
         self.result, self.error = None, ""
         self.expected, self.inputs, self.added, self.marker = None, [], set(), None
+        self.origins = {}  # queued copy: the publisher's own path, for its messages
 
     @property
     def build_id(self):
@@ -1936,7 +1937,7 @@ def submit_request(repo_dir, params, files, fingerprint):
         options["repo_url"] = without_credentials(options.get("repo_url") or "")
         write_json(os.path.join(temporary, "request.json"), {
             "params": options,
-            "files": copied, "submitted": time.time(),
+            "files": copied, "origins": files, "submitted": time.time(),
             "signature": batch_signature(params, fingerprint)})
         rid = "%s.%d.%s" % (params["build_id"], os.getpid(), os.path.basename(temporary)[5:])
         os.rename(temporary, os.path.join(queue, rid))
@@ -2017,14 +2018,28 @@ def claim_requests(params, signer, own_rid=""):
                 os.path.realpath(f).startswith(inside) for f in files):
             shutil.rmtree(work, ignore_errors=True)  # not a request this publisher wrote
             continue
-        claimed.append(Member(member_params, files, rid=name, work=work,
-                              waited=max(0.0, now - submitted)))
+        member = Member(member_params, files, rid=name, work=work,
+                        waited=max(0.0, now - submitted))
+        origins = request.get("origins", [])
+        if isinstance(origins, list) and len(origins) == len(files):
+            member.origins = dict(zip(files, [str(o) for o in origins]))
+        claimed.append(member)
     return claimed
+
+
+def own_message(member):
+    """A member's failure naming the publisher's own files, not their queued copies."""
+    message = member.error
+    for copy, origin in member.origins.items():
+        message = message.replace(copy, origin).replace(
+            os.path.dirname(copy), os.path.dirname(origin))
+    return message
 
 
 def deliver(repo_dir, member):
     """The result (or the one-line failure) of a queued request, for its publisher."""
-    answer = member.result if not member.error else {"failed": True, "msg": member.error}
+    answer = member.result if not member.error else {"failed": True,
+                                                     "msg": own_message(member)}
     write_json(os.path.join(repo_dir, QUEUE, member.rid + ".result"), answer)
     shutil.rmtree(member.work, ignore_errors=True)
 
@@ -2117,7 +2132,7 @@ def hold_batch(params, run, signer, own, rid, waited):
         if mine.work:
             shutil.rmtree(mine.work, ignore_errors=True)
     if mine.error:
-        raise PublishError(mine.error)
+        raise PublishError(own_message(mine))
     return mine.result
 
 

@@ -366,3 +366,25 @@ def test_build_report_of_another_build_is_a_note(tmp_path):
     report.write_text("<html>")
     with pytest.raises(parity.ParityError, match="^the rpm build report .* is not JSON$"):
         pp.run(params(deb_dir, rpm_dir, tmp_path, rpm_build_report=str(report)))
+
+
+@pytest.mark.parametrize("role", ["report-packaging-parity", "report-dependency-drift"])
+def test_readers_probe_names_only_what_is_missing(role):
+    """The roles install only the readers the system's Python lacks: their probe (run here
+    with the system's Python, which has python-debian and the rpm bindings) lists a missing
+    module and not the present ones."""
+    import subprocess
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "roles" / role
+    tasks = yaml.safe_load((root / "tasks" / "main.yaml").read_text())
+    tasks += [t for block in tasks if "block" in block for t in block["block"]]
+    probe = next(t for t in tasks if t.get("name") == "Look for the formats' readers in the "
+                 "system's Python")
+    argv = probe["ansible.builtin.command"]["argv"][:3]
+    modules = yaml.safe_load((root / "vars" / "Debian.yaml").read_text())
+    assert set(next(iter(modules.values()))) == {"debian", "rpm", "ensurepip"}
+    out = subprocess.run([*argv, json.dumps(["debian", "rpm", "zp_no_such_module"])],
+                         check=True, capture_output=True, text=True).stdout
+    assert json.loads(out) == ["zp_no_such_module"]

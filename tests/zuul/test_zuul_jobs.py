@@ -284,6 +284,25 @@ def test_parity_job_returns_the_difference_as_a_zuul_warning(buildset, zuul):
     assert [entry for entry in scheduler.splitlines()
             if "Build complete, result SUCCESS, warnings" in entry and line[0] in entry]
     assert artifact(parity, "parity report")["url"].endswith("parity-report.json")
+    # build dependencies were compared: the rpm job publishes no SRPM, its build report's
+    # copy was read from the rpm job's logs
+    assert "build-depends" in report["compared"], report.get("notes")
+    assert report["rpm"]["source"].endswith(".src.rpm")
+
+
+def test_parity_job_finds_the_distgits_for_the_drift_check(buildset, zuul):
+    """With the distgits in required-projects and no packaging_drift_* variable, the drift
+    check finds each one among the projects Zuul prepared, by the commit its build job
+    built from."""
+    _, distgit_sha, builds = buildset
+    parity = builds["packaging-parity"]
+    drift = json.loads((zuul.log_dir(parity) / "packaging" / "artifacts" /
+                        "drift-report.json").read_text())
+    assert sorted(drift["distgits"]) == ["deb", "rpm"], drift
+    assert drift["distgits"]["deb"]["project"].endswith("greeter-deb")
+    assert drift["distgits"]["deb"]["how"] == (
+        "the deb build's distgit commit %s" % distgit_sha[:12])
+    assert drift["distgits"]["rpm"]["project"].endswith("greeter-rpm")
 
 
 def test_publish_job_without_its_secret_fails_before_building(buildset, zuul):

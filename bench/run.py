@@ -42,7 +42,7 @@ from benchlib import OUT, say  # noqa: E402
 
 # Each section is a module of this directory with measure(work) -> {key: value} and
 # TARGETS, a list of (key, upper bound). BENCH_ONLY=name,name runs only those sections.
-SECTIONS = ["deb_example", "publish_scale", "rpm_job", "nightly", "fresh_node"]
+SECTIONS = ["deb_example", "publish_scale", "deb_python", "rpm_job", "nightly", "fresh_node"]
 
 
 def main():

@@ -1,5 +1,19 @@
 """Publishing one more build into a repository of 10 and of 5000 packages, through the publish
-role and through the packaging_publish code alone (see run.py for what each figure means)."""
+role and through the packaging_publish code alone (see run.py for what each figure means).
+
+The work that grows with the builds of a repository, at 10, 100, 1000 and 5000 builds
+(synthetic builds: markers and build keys, no packages), best of 25 runs each:
+lookup_<n>_s is find_build by build key, by an upstream commit prefix and by id;
+index_<n>_s one regeneration of index.html; retention_<n>_s the retention step of a publish
+in the steady state (keep holds every build, one more arrives, the oldest goes), best of 15
+publishes. <what>_5000_vs_10_ratio is each at 5000 over 10.
+
+concurrent_*: CONCURRENT publishers started at once, each the standalone publisher (as a
+repository host runs it) with one tiny package, into one repository of 5000 packages (deb,
+and rpm with the _rpm suffix): the wall from the first start to the last end, publishes per
+second, and each publisher's lock wait as it reports it (from its start, or from queueing
+its request, to the start of the batch that published it; 0 when it took the lock at once).
+BENCH_PUBLISH_PARTS=ratio,scale,concurrent runs only some of the figures."""
 
 from __future__ import annotations
 

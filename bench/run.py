@@ -37,8 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import OUT, say  # noqa: E402
 
 # Each section is a module of this directory with measure(work) -> {key: value} and
-# TARGETS, a list of (key, upper bound). BENCH_ONLY=name,name runs only those sections.
+# TARGETS, a list of (key, upper bound) or (key, ">=", lower bound). BENCH_ONLY=name,name
+# runs only those sections.
 SECTIONS = ["deb_example", "publish_scale", "deb_python", "rpm_job", "nightly", "fresh_node"]
+
+
+def bound(target):
+    """(op, limit) of a TARGETS entry: (key, limit) is an upper bound."""
+    if len(target) == 2:
+        return "<=", target[1]
+    assert target[1] in ("<=", ">="), target
+    return target[1], target[2]
 
 
 def main():
@@ -58,7 +67,7 @@ def main():
         say("section %s" % name)
         started = time.monotonic()
         results.update(section.measure(work))
-        targets.update(dict(section.TARGETS))
+        targets.update({t[0]: bound(t) for t in section.TARGETS})
         say("section %s took %.0f s" % (name, time.monotonic() - started))
         shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(OUT / "work", ignore_errors=True)
@@ -66,16 +75,14 @@ def main():
     print()
     print("%-38s %10s" % ("measure", "value"))
     for key in sorted(results):
-        target = targets.get(key)
-        note = (
-            ""
-            if target is None
-            else ("  (target <= %s: %s)" % (target, "met" if results[key] <= target else "MISSED"))
-        )
+        note = ""
+        if key in targets:
+            op, limit = targets[key]
+            met = results[key] <= limit if op == "<=" else results[key] >= limit
+            note = "  (target %s %s: %s)" % (op, limit, "met" if met else "MISSED")
         print("%-38s %10s%s" % (key, results[key], note))
-    missing = sorted(set(targets) - set(results))
-    for key in missing:
-        print("%-38s %10s  (target <= %s: MISSED, not measured)" % (key, "-", targets[key]))
+    for key in sorted(set(targets) - set(results)):
+        print("%-38s %10s  (target %s %s: MISSED, not measured)" % ((key, "-") + targets[key]))
     print("\nwritten to %s" % (OUT / "bench.json"))
 
 

@@ -94,3 +94,18 @@ def commit(repo, name, date):
         ["git", "-C", str(repo), "commit", "-q", "-m", "Bench " + name],
         env=dict(GIT_ENV, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date),
     )
+
+
+def rpm_variables(example, work, **extra):
+    """The rpm job's variables for the greeter example on this Debian host: rpmbuild, with the
+    BuildRequires listed and skipped (as make run does)."""
+    return dict(
+        {
+            "packaging_upstream_path": str(example / "upstream"),
+            "packaging_build_dir": str(work / "build"),
+            "packaging_rpm_target": "centos-stream-9-x86_64",
+            "packaging_rpm_builder": "rpmbuild",
+            "build_rpm_binary_nodeps": True,
+        },
+        **extra,
+    )

@@ -30,7 +30,7 @@ import time
 
 import ansible.module_utils
 import packaging_publish
-from benchlib import GIT_ENV, PLAYBOOK, ROOT, play, run, say
+from benchlib import GIT_ENV, PLAYBOOK, ROOT, play, rpm_variables, run, say
 from rpm_job import zuul_facts
 
 # published_build imports the collection's shared code as ansible.module_utils.zuul_packaging
@@ -125,14 +125,7 @@ def one_job(job):
 def nightly(work):
     example = work / "example"
     run([str(ROOT / "examples" / "make-repos.sh"), str(example)])
-    variables = {
-        "packaging_upstream_path": str(example / "upstream"),
-        "packaging_build_dir": str(work / "build"),
-        "packaging_repo_dir": str(work / "repos"),
-        "packaging_rpm_target": "centos-stream-9-x86_64",
-        "packaging_rpm_builder": "rpmbuild",
-        "build_rpm_binary_nodeps": True,
-    }
+    variables = rpm_variables(example, work, packaging_repo_dir=str(work / "repos"))
     say("nightly: the rpm tools, then the greeter built and published once through the job")
     play(ROOT / "playbooks" / "rpm" / "pre.yaml", variables)
     first = dict(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from benchlib import ROOT, commit, play, run, say
+from benchlib import ROOT, commit, play, rpm_variables, run, say
 
 TARGETS = [
     ("rpm_overhead_s", 3.0),
@@ -63,16 +63,12 @@ def skip_runs(job):
 def measure(work):
     example = work / "example"
     run([str(ROOT / "examples" / "make-repos.sh"), str(example)])
-    variables = {
-        "packaging_upstream_path": str(example / "upstream"),
-        "packaging_distgit_url": str(example / "distgit-rpm"),
-        "packaging_build_dir": str(work / "build"),
-        "zuul_output_dir": str(work / "output"),
-        "packaging_rpm_target": "centos-stream-9-x86_64",
-        # this host is Debian: rpmbuild, BuildRequires listed and skipped (as make run does)
-        "packaging_rpm_builder": "rpmbuild",
-        "build_rpm_binary_nodeps": True,
-    }
+    variables = rpm_variables(
+        example,
+        work,
+        packaging_distgit_url=str(example / "distgit-rpm"),
+        zuul_output_dir=str(work / "output"),
+    )
     say("rpm: the rpm tools (pre-run), then a first build that fills the caches")
     play(ROOT / "playbooks" / "rpm" / "pre.yaml", variables)
     play(ROOT / "bench" / "rpm-build.yaml", variables)

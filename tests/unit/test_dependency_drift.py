@@ -217,6 +217,18 @@ def test_setup_cfg_and_requirements_txt(tmp_path):
     assert found["sources"] == ["setup.cfg", "requirements.txt"]
 
 
+def fails_in_one_line(tmp_path, distgits, files, message):
+    """An upstream holding files: the drift run fails with one line matching message."""
+    up = tmp_path / "bad"
+    up.mkdir()
+    for name, text in files.items():
+        (up / name).write_text(text)
+    rpm_dir, deb_dir = distgits
+    with pytest.raises(drift.DriftError, match=message) as info:
+        dd.run(params(up, rpm_dir, deb_dir, tmp_path))
+    assert "\n" not in str(info.value).replace(str(up), "")
+
+
 @pytest.mark.parametrize(
     "files, message",
     [
@@ -228,14 +240,7 @@ def test_setup_cfg_and_requirements_txt(tmp_path):
     ],
 )
 def test_bad_upstream_files_fail_in_one_line(tmp_path, distgits, files, message):
-    up = tmp_path / "bad"
-    up.mkdir()
-    for name, text in files.items():
-        (up / name).write_text(text)
-    rpm_dir, deb_dir = distgits
-    with pytest.raises(drift.DriftError, match=message) as info:
-        dd.run(params(up, rpm_dir, deb_dir, tmp_path))
-    assert "\n" not in str(info.value).replace(str(up), "")
+    fails_in_one_line(tmp_path, distgits, files, message)
 
 
 def test_distgit_without_spec(tmp_path, distgits):
@@ -486,14 +491,7 @@ def test_go_mod_reader_is_strict(text, message):
     ],
 )
 def test_bad_other_files_fail_in_one_line(tmp_path, distgits, files, message):
-    up = tmp_path / "bad"
-    up.mkdir()
-    for name, text in files.items():
-        (up / name).write_text(text)
-    rpm_dir, deb_dir = distgits
-    with pytest.raises(drift.DriftError, match=message) as info:
-        dd.run(params(up, rpm_dir, deb_dir, tmp_path))
-    assert "\n" not in str(info.value)
+    fails_in_one_line(tmp_path, distgits, files, message)
 
 
 # ---------------------------------------------------------------- distgits under Zuul

@@ -662,6 +662,17 @@ if [ -n "$3" ]; then sign --armor --detach-sign --output "$3" "$1"; fi
 """
 
 
+def write_reprepro_conf(staging, codename, components, archs, signer):
+    """conf/distributions of a staging copy; the environment reprepro runs with (the
+    signer's GNUPGHOME when the repository is signed)."""
+    signed = bool(signer.fingerprint)
+    conf = os.path.join(staging, "conf")
+    os.makedirs(conf, exist_ok=True)
+    sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
+    with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
+        handle.write(deb_distributions(codename, components, archs, sign_with))
+    return {"GNUPGHOME": signer.home} if signed else None
+
 def secret_fingerprints(colons):
     """Fingerprints of the secret primary keys in gpg --with-colons output (pure)."""
     fingerprints, primary = [], False
@@ -1537,14 +1548,9 @@ class DebBackend(Backend):
         return deb822.Deb822.iter_paragraphs(handle)
 
     def add(self, params, run, signer, staging, files, expected):
-        codename, signed = params["deb_codename"], bool(signer.fingerprint)
+        codename = params["deb_codename"]
         archs = self.architectures(staging, params, expected[0])
-        conf = os.path.join(staging, "conf")
-        os.makedirs(conf, exist_ok=True)
-        sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
-        with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
-            handle.write(deb_distributions(codename, params["deb_components"], archs, sign_with))
-        env = {"GNUPGHOME": signer.home} if signed else None
+        env = write_reprepro_conf(staging, codename, params["deb_components"], archs, signer)
         for package in files:
             run(self.include_command(staging, codename, package), env)
         self.after_export(params, signer, staging, archs)
@@ -1561,16 +1567,11 @@ class DebBackend(Backend):
     def add_batch(self, params, run, signer, staging, members):
         """Include each member's files without exporting, then export once; (member,
         message) of the first member reprepro refuses, else None."""
-        codename, signed = params["deb_codename"], bool(signer.fingerprint)
+        codename = params["deb_codename"]
         packages = set().union(*(member.expected[0] for member in members))
         wanted = sorted({a for m in members for a in m.params["deb_architectures"]})
         archs = self.architectures(staging, dict(params, deb_architectures=wanted), packages)
-        conf = os.path.join(staging, "conf")
-        os.makedirs(conf, exist_ok=True)
-        sign_with = "! " + os.path.join(signer.home, "sign-release") if signed else ""
-        with open(os.path.join(conf, "distributions"), "w", encoding="utf-8") as handle:
-            handle.write(deb_distributions(codename, params["deb_components"], archs, sign_with))
-        env = {"GNUPGHOME": signer.home} if signed else None
+        env = write_reprepro_conf(staging, codename, params["deb_components"], archs, signer)
         for member in members:
             for package in member.files:
                 try:

@@ -56,7 +56,7 @@ def test_uninstallable_package_fails_with_apts_message(tmp_path):
                  "Depends: ${misc:Depends}, no-such-package-zp", "2026-11-06T10:00:00Z")
     # autopkgtest, which runs first, fails on it too (test dependencies that do not install,
     # with apt's line); reported only here, so that the install check of the staged build runs
-    result = play("build-deb.yaml", deb_vars(example, tmp_path / "run",
+    result = play("build-deb.yaml", deb_vars(example, tmp_path / "run", packaging_autopkgtest=True,
                                              run_autopkgtest_fail_on="none"))
     assert result.rc != 0
     assert result.failure.startswith("verify-deb-install: installing greeter from "), result.failure
